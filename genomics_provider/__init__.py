@@ -1,0 +1,78 @@
+"""Apache Airflow 3 provider for curating samples and files on genomics clouds (One Codex, Seven Bridges)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+__version__ = "0.1.0"
+
+ONECODEX_CONNECTION_TYPE: dict[str, Any] = {
+    "connection-type": "onecodex",
+    "hook-class-name": "genomics_provider.hooks.onecodex.OneCodexHook",
+    "hook-name": "One Codex",
+    "ui-field-behaviour": {
+        "hidden-fields": ["login", "port", "schema"],
+        "relabeling": {"host": "API base URL", "password": "API key"},
+        "placeholders": {
+            "host": "https://app.onecodex.com (leave empty for the default)",
+            "password": "32-character One Codex API key",
+            "extra": '{"auth_scheme": "api_key", "timeout": 60, "rate_limit": 10}',
+        },
+    },
+    "conn-fields": {
+        "auth_scheme": {
+            "label": "Auth scheme",
+            "description": "How the key is sent: X-API-Key header (default), HTTP Basic 'key:', or Bearer (JWT).",
+            "schema": {"type": ["string", "null"], "enum": ["api_key", "basic", "bearer", None], "default": "api_key"},
+        },
+        "timeout": {
+            "label": "Read timeout (s)",
+            "schema": {"type": ["number", "null"], "minimum": 0, "default": 60},
+        },
+        "connect_timeout": {
+            "label": "Connect timeout (s)",
+            "schema": {"type": ["number", "null"], "minimum": 0, "default": 10},
+        },
+        "rate_limit": {
+            "label": "Rate limit (requests/s)",
+            "description": "Client-side pacing; One Codex allows 10 requests per second per key.",
+            "schema": {"type": ["number", "null"], "minimum": 0, "default": 10},
+        },
+        "max_attempts": {
+            "label": "Attempts per request",
+            "schema": {"type": ["integer", "null"], "minimum": 1, "default": 5},
+        },
+    },
+}
+
+
+def get_provider_info() -> dict[str, Any]:
+    """Describe this provider to Airflow's ProvidersManager (the ``apache_airflow_provider`` entry point).
+
+    :return: The provider info dict.
+    """
+    return {
+        "package-name": "airflow-provider-genomics",
+        "name": "Genomics (One Codex, Seven Bridges)",
+        "description": "Curate samples and files on One Codex and the Seven Bridges platforms "
+        "(CGC, CAVATICA, BioData Catalyst) from Airflow: idempotent, rate-limited, tested on a local emulator.",
+        "versions": [__version__],
+        "integrations": [
+            {
+                "integration-name": "One Codex",
+                "external-doc-url": "https://developer.onecodex.com/",
+                "tags": ["service"],
+            },
+        ],
+        "hooks": [
+            {"integration-name": "One Codex", "python-modules": ["genomics_provider.hooks.onecodex"]},
+        ],
+        "operators": [
+            {"integration-name": "One Codex", "python-modules": ["genomics_provider.operators.onecodex"]},
+        ],
+        "connection-types": [ONECODEX_CONNECTION_TYPE],
+        "extra-links": [
+            "genomics_provider.links.genomics.OneCodexSamplesLink",
+            "genomics_provider.links.genomics.SevenBridgesFilesLink",
+        ],
+    }

@@ -1,0 +1,447 @@
+"""The REST transport shared by every hook of this provider.
+
+Everything about talking HTTP lives here, once: the connection and its credential, the base URL and the refusal to
+send a credential over plain http, one pooled ``requests.Session`` per hook, timeouts, the tenacity retry loop around
+the pure policy in :mod:`genomics_provider.hooks._retry`, the client-side rate limiter, error mapping into
+:mod:`genomics_provider.exceptions`, and secret masking. Vendor hooks subclass :class:`GenomicsRestHook` and add
+endpoints.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import random
+import re
+import time
+from collections.abc import Mapping
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, ClassVar
+from urllib.parse import urljoin, urlsplit
+
+import requests
+import tenacity
+from airflow.sdk import BaseHook
+from airflow.sdk.log import mask_secret
+from requests.adapters import HTTPAdapter
+
+from genomics_provider import __version__
+from genomics_provider.exceptions import (
+    ApiConnectionError,
+    GenomicsApiError,
+    InsecureTransportError,
+    InvalidInputError,
+    error_class_for_status,
+)
+from genomics_provider.hooks._ratelimit import RateLimiter
+from genomics_provider.hooks._retry import BackoffPolicy, is_retryable, wait_before_retry
+
+if TYPE_CHECKING:
+    from airflow.sdk import Connection
+
+DEFAULT_TIMEOUT = (10.0, 60.0)
+DEFAULT_MAX_ATTEMPTS = 5
+_LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
+
+
+def _sleep(seconds: float) -> None:
+    """Sleep; a module function so tests can patch every wait of every hook in one place.
+
+    :param seconds: How long to sleep.
+    """
+    time.sleep(seconds)
+
+
+def is_loopback_host(host: str | None) -> bool:
+    """Tell whether a host name or address is on this machine (127.0.0.0/8, ::1, localhost).
+
+    :param host: Host part of a URL.
+    :return: ``True`` for loopback hosts.
+    """
+    if not host:
+        return False
+    if host.lower() in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+class GenomicsRestHook(BaseHook):
+    """Base hook: one authenticated, rate-limited, retrying JSON client per hook instance.
+
+    :param conn_id: Airflow connection id.
+    :param timeout: Optional. ``(connect, read)`` seconds, or one number for both; overrides the connection extra.
+    :param max_attempts: Optional. Attempts per request, first try included; overrides the connection extra.
+    """
+
+    #: Display name of the service, used in messages.
+    service_name: ClassVar[str] = "genomics API"
+    #: Base URL used when the connection has no host.
+    default_base_url: ClassVar[str] = ""
+    #: Requests per second of the token bucket when the connection does not say (None: no bucket).
+    default_rate_limit: ClassVar[float | None] = None
+    #: What the connection's password holds, as named in messages and the connection form.
+    credential_label: ClassVar[str] = "API key"
+    #: Extra hints appended to error messages, by HTTP status.
+    status_hints: ClassVar[Mapping[int, str]] = {}
+
+    def __init__(
+        self,
+        conn_id: str,
+        *,
+        timeout: float | tuple[float, float] | None = None,
+        max_attempts: int | None = None,
+    ) -> None:
+        super().__init__()
+        self.conn_id = conn_id
+        self._timeout_override = timeout
+        self._max_attempts_override = max_attempts
+        self.backoff = BackoffPolicy()
+        self.request_count = 0
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(conn_id={self.conn_id!r})"
+
+    # -- connection ------------------------------------------------------------------------------------------
+
+    @cached_property
+    def connection(self) -> Connection:
+        """The Airflow connection, fetched once per hook."""
+        return self.get_connection(self.conn_id)
+
+    @cached_property
+    def extra(self) -> dict[str, Any]:
+        """The connection's extra as a dict."""
+        extra = self.connection.extra_dejson
+        return dict(extra) if isinstance(extra, dict) else {}
+
+    @cached_property
+    def credential(self) -> str:
+        """The API key or token from the connection's password, registered with the secret masker.
+
+        :raises InvalidInputError: When the password is empty or has whitespace inside.
+        """
+        secret = self.connection.password or ""
+        if not secret.strip():
+            raise InvalidInputError(
+                f"connection {self.conn_id!r}: the password field ({self.credential_label}) is empty; "
+                f"set it to your {self.service_name} {self.credential_label}"
+            )
+        if secret != secret.strip() or any(ch.isspace() for ch in secret):
+            raise InvalidInputError(
+                f"connection {self.conn_id!r}: the {self.credential_label} contains whitespace; "
+                "paste it again without spaces or line breaks"
+            )
+        mask_secret(secret)
+        return secret
+
+    @cached_property
+    def base_url(self) -> str:
+        """The API base URL (no trailing slash), checked for a safe scheme.
+
+        :raises InvalidInputError: On an unusable URL.
+        :raises InsecureTransportError: On plain http to a host that is not loopback.
+        """
+        url = (self.connection.host or "").strip() or self.resolve_default_base_url()
+        if "://" not in url:
+            url = f"https://{url}"
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise InvalidInputError(
+                f"connection {self.conn_id!r}: host {url!r} is not an http(s) URL with a host name"
+            )
+        if parts.scheme == "http" and not is_loopback_host(parts.hostname):
+            raise InsecureTransportError(
+                f"connection {self.conn_id!r}: refusing to send the {self.credential_label} over plain http to "
+                f"{parts.hostname!r}; use https, or a loopback host (127.0.0.0/8, ::1, localhost) for the emulator"
+            )
+        return url.rstrip("/")
+
+    def resolve_default_base_url(self) -> str:
+        """Return the base URL to use when the connection has no host.
+
+        :return: The vendor's default base URL.
+        """
+        return self.default_base_url
+
+    def _extra_number(self, key: str, default: float | None, *, minimum: float = 0.0) -> float | None:
+        value = self.extra.get(key)
+        if value is None or value == "":
+            return default
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            number = None
+        if number is None or number < minimum or isinstance(value, bool):
+            raise InvalidInputError(
+                f"connection {self.conn_id!r}: extra {key!r} = {value!r} must be a number >= {minimum:g}"
+            )
+        return number
+
+    @cached_property
+    def timeout(self) -> tuple[float, float]:
+        """``(connect, read)`` timeout in seconds: hook argument, then connection extra, then 10 s / 60 s."""
+        override = self._timeout_override
+        if override is not None:
+            return (float(override), float(override)) if isinstance(override, (int, float)) else override
+        read = self._extra_number("timeout", DEFAULT_TIMEOUT[1], minimum=0.001)
+        connect = self._extra_number("connect_timeout", min(DEFAULT_TIMEOUT[0], read or 10.0), minimum=0.001)
+        return (connect or DEFAULT_TIMEOUT[0], read or DEFAULT_TIMEOUT[1])
+
+    @cached_property
+    def max_attempts(self) -> int:
+        """Attempts per request, first try included (at least 1)."""
+        if self._max_attempts_override is not None:
+            return max(1, self._max_attempts_override)
+        return int(self._extra_number("max_attempts", DEFAULT_MAX_ATTEMPTS, minimum=1) or DEFAULT_MAX_ATTEMPTS)
+
+    @cached_property
+    def limiter(self) -> RateLimiter:
+        """The token bucket shared by every request of this hook (rate from extra ``rate_limit``)."""
+        rate = self._extra_number("rate_limit", self.default_rate_limit, minimum=0.0)
+        return RateLimiter(rate, sleep=lambda seconds: _sleep(seconds))
+
+    # -- session ---------------------------------------------------------------------------------------------
+
+    def auth_headers(self) -> dict[str, str]:
+        """Build the authentication headers; vendor hooks override this.
+
+        :return: Header name to value.
+        """
+        raise NotImplementedError
+
+    @cached_property
+    def session(self) -> requests.Session:
+        """One pooled session per hook instance, with auth and JSON headers set."""
+        session = requests.Session()
+        adapter = HTTPAdapter(pool_connections=4, pool_maxsize=16, max_retries=0)
+        session.mount("https://", adapter)
+        session.mount("http://", adapter)
+        session.headers.update(
+            {
+                "Accept": "application/json",
+                "User-Agent": f"airflow-provider-genomics/{__version__}",
+                **self.auth_headers(),
+            }
+        )
+        return session
+
+    def close(self) -> None:
+        """Close the pooled session, if one was opened."""
+        if "session" in self.__dict__:
+            self.session.close()
+
+    # -- requests --------------------------------------------------------------------------------------------
+
+    def url_for(self, path: str) -> str:
+        """Resolve a path (or an absolute URL returned by the API) against the base URL.
+
+        :param path: ``/api/v1/samples`` style path, a path relative to the base, or an absolute URL.
+        :return: The absolute URL.
+        :raises InvalidInputError: When an absolute URL points at another origin (the credential would leak).
+        """
+        if "://" in path:
+            target, base = urlsplit(path), urlsplit(self.base_url)
+            if (target.scheme, target.netloc) != (base.scheme, base.netloc):
+                raise InvalidInputError(
+                    f"refusing to follow {target.scheme}://{target.netloc}{target.path}: it is not on "
+                    f"{self.service_name}'s base URL, and the {self.credential_label} would be sent there"
+                )
+            return path
+        return urljoin(self.base_url + "/", path.lstrip("/"))
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | list[tuple[str, Any]] | None = None,
+        json_body: Any = None,
+        headers: Mapping[str, str] | None = None,
+        idempotent: bool | None = None,
+    ) -> requests.Response:
+        """Send one request with rate limiting and retries; return the successful response.
+
+        :param method: HTTP method.
+        :param path: Path or absolute URL (see :meth:`url_for`).
+        :param params: Optional. Query parameters.
+        :param json_body: Optional. JSON-serialisable body.
+        :param headers: Optional. Extra headers for this request.
+        :param idempotent: Optional. Whether a retry is safe; defaults to ``True`` for every method but ``POST``.
+        :return: The 2xx response.
+        :raises GenomicsApiError: A typed subclass, once retries are exhausted or the error is not retryable.
+        """
+        method = method.upper()
+        url = self.url_for(path)
+        safe = idempotent if idempotent is not None else method != "POST"
+        display_path = urlsplit(url).path
+        retrying = tenacity.Retrying(
+            stop=tenacity.stop_after_attempt(self.max_attempts),
+            wait=self._tenacity_wait,
+            retry=tenacity.retry_if_exception(lambda exc: is_retryable(exc, idempotent=safe)),
+            before_sleep=lambda state: self._log_retry(state, method, display_path),
+            sleep=lambda seconds: _sleep(seconds),
+            reraise=True,
+        )
+        try:
+            return retrying(self._send_once, method, url, params, json_body, headers)
+        except requests.HTTPError as exc:
+            raise self.error_from_response(exc.response, method, display_path) from None
+        except requests.RequestException as exc:
+            raise ApiConnectionError(
+                f"no response from {self.service_name}: {type(exc).__name__}",
+                method=method,
+                path=display_path,
+            ) from None
+
+    def _send_once(
+        self,
+        method: str,
+        url: str,
+        params: Mapping[str, Any] | list[tuple[str, Any]] | None,
+        json_body: Any,
+        headers: Mapping[str, str] | None,
+    ) -> requests.Response:
+        self.limiter.acquire()
+        self.request_count += 1
+        response = self.session.request(
+            method,
+            url,
+            params=params,
+            data=None if json_body is None else json.dumps(json_body),
+            headers={**({"Content-Type": "application/json"} if json_body is not None else {}), **(headers or {})},
+            timeout=self.timeout,
+        )
+        self.limiter.observe(response.headers)
+        # raise_for_status stays inside the retried call: the predicate must see the raw HTTPError.
+        response.raise_for_status()
+        return response
+
+    def _tenacity_wait(self, state: tenacity.RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        return wait_before_retry(exc, state.attempt_number, now=time.time(), policy=self.backoff, rng=random)
+
+    def _log_retry(self, state: tenacity.RetryCallState, method: str, path: str) -> None:
+        exc = state.outcome.exception() if state.outcome else None
+        response = getattr(exc, "response", None)
+        status = f"HTTP {response.status_code}" if response is not None else type(exc).__name__
+        wait = state.next_action.sleep if state.next_action else 0.0
+        self.log.warning(
+            "%s %s %s: %s; retrying in %.2f s (attempt %d of %d)",
+            self.service_name,
+            method,
+            path,
+            status,
+            wait,
+            state.attempt_number,
+            self.max_attempts,
+        )
+
+    def request_json(self, method: str, path: str, **kwargs: Any) -> Any:
+        """Send a request (see :meth:`request`) and return the parsed JSON body (``None`` for an empty body).
+
+        :param method: HTTP method.
+        :param path: Path or absolute URL.
+        :param kwargs: Passed to :meth:`request`.
+        :return: Parsed JSON.
+        :raises GenomicsApiError: On failure, or when a 2xx body is not JSON.
+        """
+        response = self.request(method, path, **kwargs)
+        if not response.content:
+            return None
+        try:
+            return response.json()
+        except ValueError:
+            raise GenomicsApiError(
+                f"expected a JSON body, got {_summarise_body(response)}",
+                status=response.status_code,
+                method=method.upper(),
+                path=urlsplit(response.url or "").path,
+            ) from None
+
+    # -- errors ----------------------------------------------------------------------------------------------
+
+    def error_from_response(self, response: requests.Response, method: str, path: str) -> GenomicsApiError:
+        """Map a failed response to the typed error for its status, with the vendor's message and code.
+
+        :param response: The non-2xx response.
+        :param method: HTTP method.
+        :param path: URL path.
+        :return: The error to raise.
+        """
+        message, code = parse_error_body(response)
+        hint = self.status_hints.get(response.status_code)
+        if hint:
+            message = f"{message} ({hint.format(conn_id=self.conn_id)})"
+        return error_class_for_status(response.status_code)(
+            message,
+            status=response.status_code,
+            code=code,
+            request_id=response.headers.get("X-Request-Id"),
+            method=method,
+            path=path,
+        )
+
+    # -- connection test ---------------------------------------------------------------------------------------
+
+    def probe(self) -> str:
+        """Make one cheap authenticated call; vendor hooks override this.
+
+        :return: A short description of who we are authenticated as.
+        """
+        raise NotImplementedError
+
+    def test_connection(self) -> tuple[bool, str]:
+        """Check the connection with one cheap authenticated GET; never raises.
+
+        :return: ``(True, message)`` on success, ``(False, readable reason)`` otherwise.
+        """
+        try:
+            who = self.probe()
+        except GenomicsApiError as exc:
+            if exc.status == 401:
+                return False, f"{self.service_name} rejected the {self.credential_label} (HTTP 401): {exc.message}"
+            return False, str(exc)
+        except Exception as exc:
+            return False, f"{type(exc).__name__}: {exc}"
+        return True, f"Connected to {self.service_name} at {self.base_url} as {who}"
+
+
+_TAGS = re.compile(r"<[^>]+>")
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+
+
+def _summarise_body(response: requests.Response) -> str:
+    text = response.text or ""
+    ctype = response.headers.get("Content-Type", "")
+    if "html" in ctype.lower() or text.lstrip().startswith("<"):
+        title = _TITLE.search(text)
+        summary = title.group(1) if title else _TAGS.sub(" ", text)
+        return f"an HTML page ({' '.join(summary.split())[:120] or 'empty'})"
+    if not text.strip():
+        return "an empty body"
+    return f"a non-JSON body ({' '.join(text.split())[:120]})"
+
+
+def parse_error_body(response: requests.Response) -> tuple[str, int | str | None]:
+    """Extract a readable message and the vendor error code from any error body.
+
+    JSON bodies use ``message`` (both vendors) or ``msg`` (One Codex's 429); Seven Bridges adds ``code``. HTML gateway
+    pages and empty bodies are summarised instead of crashing.
+
+    :param response: The failed response.
+    :return: ``(message, code)``.
+    """
+    reason = response.reason or "error"
+    try:
+        body = response.json()
+    except ValueError:
+        return f"{reason}; the server sent {_summarise_body(response)}", None
+    if not isinstance(body, dict):
+        return f"{reason}; the server sent {json.dumps(body)[:120]}", None
+    message = body.get("message") or body.get("msg") or reason
+    code = body.get("code")
+    return str(message), code if isinstance(code, (int, str)) else None
+

@@ -1,0 +1,324 @@
+"""Hook for the One Codex REST API v1 (``https://app.onecodex.com/api/v1``).
+
+Wire choices (see the README's "Wire choices" section; the emulator behaves the same way):
+
+* Authentication is the ``X-API-Key`` header by default; extra ``auth_scheme`` may pick ``basic`` (the key as the
+  user name, empty password, as the official client sends) or ``bearer`` (a JWT).
+* Lists use cursor pagination (``X-Pagination-Style: cursor`` / ``X-Next-Cursor``). A server that ignores the header
+  answers in page mode; the hook then continues with ``page``/``per_page`` until ``X-Total-Count`` items arrived or a
+  page is empty. ``Link`` headers are never followed, because the service leaves ``where``/``sort`` out of them.
+* Errors read ``message``, then ``msg`` (the 429 body), and survive HTML gateway pages.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from collections.abc import Iterator
+from typing import Any, ClassVar, Literal
+
+from genomics_provider.exceptions import (
+    ApiConnectionError,
+    GenomicsApiError,
+    InvalidInputError,
+    NotFoundError,
+    ServerError,
+)
+from genomics_provider.hooks.base import GenomicsRestHook
+
+ONECODEX_BASE_URL = "https://app.onecodex.com"
+API = "/api/v1"
+ID_PATTERN = re.compile(r"^[0-9a-f]{16}$")
+AuthScheme = Literal["api_key", "basic", "bearer"]
+AUTH_SCHEMES: tuple[str, ...] = ("api_key", "basic", "bearer")
+
+
+def ref(resource: str, object_id: str) -> dict[str, str]:
+    """Build a One Codex link object.
+
+    :param resource: Collection name, e.g. ``tags``.
+    :param object_id: 16-hex id.
+    :return: ``{"$ref": "/api/v1/<resource>/<id>"}``.
+    """
+    return {"$ref": f"{API}/{resource}/{object_id}"}
+
+
+def id_from_link(link: Any) -> str | None:
+    """Return the id inside a ``{"$ref"}`` link, an expanded object's ``$uri``, or a bare id.
+
+    :param link: A link, an expanded object, a bare id, or ``None``.
+    :return: The 16-hex id, or ``None``.
+    """
+    if link is None:
+        return None
+    if isinstance(link, dict):
+        link = link.get("$ref") or link.get("$uri")
+    if not isinstance(link, str):
+        return None
+    return link.rstrip("/").rsplit("/", 1)[-1]
+
+
+class OneCodexHook(GenomicsRestHook):
+    """Talk to the One Codex API v1.
+
+    Connection: ``host`` is the API base URL (empty means ``https://app.onecodex.com``; ``http://127.0.0.1:PORT``
+    works for the emulator), ``password`` is the API key. Extra: ``auth_scheme`` (``api_key`` | ``basic`` |
+    ``bearer``), ``timeout`` / ``connect_timeout`` (seconds), ``rate_limit`` (requests per second, default 10),
+    ``max_attempts`` (default 5).
+
+    :param onecodex_conn_id: Airflow connection id.
+    :param kwargs: Passed to :class:`~genomics_provider.hooks.base.GenomicsRestHook`.
+    """
+
+    conn_name_attr = "onecodex_conn_id"
+    default_conn_name = "onecodex_default"
+    conn_type = "onecodex"
+    hook_name = "One Codex"
+
+    service_name: ClassVar[str] = "One Codex"
+    default_base_url: ClassVar[str] = ONECODEX_BASE_URL
+    default_rate_limit: ClassVar[float | None] = 10.0
+    status_hints: ClassVar[dict[int, str]] = {
+        401: "check the API key in connection {conn_id!r}",
+        403: "the API key's account may not make this change",
+        404: "it does not exist, or is not visible to this API key",
+    }
+    page_size: ClassVar[int] = 100
+
+    def __init__(self, onecodex_conn_id: str = default_conn_name, **kwargs: Any) -> None:
+        super().__init__(onecodex_conn_id, **kwargs)
+        self.onecodex_conn_id = onecodex_conn_id
+
+    def auth_headers(self) -> dict[str, str]:
+        """Build the auth header for the connection's ``auth_scheme``.
+
+        :return: Header name to value.
+        :raises InvalidInputError: On an unknown scheme.
+        """
+        scheme = str(self.extra.get("auth_scheme") or "api_key").lower()
+        key = self.credential
+        if scheme == "api_key":
+            return {"X-API-Key": key}
+        if scheme == "basic":
+            return {"Authorization": "Basic " + base64.b64encode(f"{key}:".encode()).decode()}
+        if scheme == "bearer":
+            return {"Authorization": f"Bearer {key}"}
+        raise InvalidInputError(
+            f"connection {self.conn_id!r}: extra 'auth_scheme' = {scheme!r} is not one of {', '.join(AUTH_SCHEMES)}"
+        )
+
+    def probe(self) -> str:
+        """Read the caller's account (``GET /api/v1/account``).
+
+        :return: The account's e-mail address.
+        """
+        account = self.get_account()
+        return str(account.get("email") or account.get("$uri") or "the account")
+
+    def get_account(self) -> dict[str, Any]:
+        """Return the authenticated account (``GET /api/v1/account``).
+
+        :return: The account object.
+        """
+        result: dict[str, Any] = self.request_json("GET", f"{API}/account")
+        return result
+
+    # -- samples ---------------------------------------------------------------------------------------------
+
+    def get_sample(self, sample_id: str, *, expand: bool = False) -> dict[str, Any]:
+        """Return one sample.
+
+        :param sample_id: 16-hex sample id.
+        :param expand: Optional. Ask for linked objects (tags, project, metadata) inline (``expand=all``).
+        :return: The sample object.
+        """
+        params = {"expand": "all"} if expand else None
+        result: dict[str, Any] = self.request_json("GET", f"{API}/samples/{sample_id}", params=params)
+        return result
+
+    def iter_samples(
+        self,
+        where: dict[str, Any] | None = None,
+        sort: dict[str, bool] | None = None,
+        page_size: int | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        """Yield every sample matching ``where``, page by page (cursor mode, falling back to page mode).
+
+        :param where: Optional. One Codex ``where`` filter, e.g. ``{"project": "4b53797444f846c4"}``.
+        :param sort: Optional. ``{"created_at": true}`` (``true`` = descending).
+        :param page_size: Optional. Items per page (default 100).
+        :return: An iterator of sample objects.
+        """
+        return self._iter_list(f"{API}/samples", where, sort, page_size)
+
+    def update_sample(self, sample_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        """PATCH a sample with exactly the given keys (``project``, ``tags``, ``visibility``).
+
+        :param sample_id: 16-hex sample id.
+        :param body: Only the keys to change; ``tags`` replaces the whole list.
+        :return: The updated sample.
+        """
+        result: dict[str, Any] = self.request_json("PATCH", f"{API}/samples/{sample_id}", json_body=body)
+        return result
+
+    # -- tags ------------------------------------------------------------------------------------------------
+
+    def get_tag(self, tag_id: str) -> dict[str, Any]:
+        """Return one tag.
+
+        :param tag_id: 16-hex tag id.
+        :return: ``{"$uri", "name"}``.
+        """
+        result: dict[str, Any] = self.request_json("GET", f"{API}/tags/{tag_id}")
+        return result
+
+    def find_tag(self, name: str) -> dict[str, Any] | None:
+        """Look a tag up by exact name.
+
+        :param name: Tag name (case-sensitive).
+        :return: The tag, or ``None`` when no tag has that name.
+        :raises InvalidInputError: When several tags share the name.
+        """
+        matches = list(self._iter_list(f"{API}/tags", {"name": name}, None, None, cursor=False))
+        matches = [tag for tag in matches if tag.get("name") == name]
+        if len(matches) > 1:
+            ids = ", ".join(sorted(str(id_from_link(tag)) for tag in matches))
+            raise InvalidInputError(
+                f"tags: the name {name!r} matches {len(matches)} One Codex tags ({ids}); "
+                "tag names must be unique for this operator"
+            )
+        return matches[0] if matches else None
+
+    def create_tag(self, name: str, sample_id: str) -> dict[str, Any]:
+        """Create a tag and attach it to a sample (``POST /api/v1/tags``).
+
+        A POST is not retried blindly: when its outcome is unknown (connection lost, timeout, 5xx) the name is looked
+        up again, and a tag the server did create is returned instead of creating a second one.
+
+        :param name: Tag name, 1 to 30 characters.
+        :param sample_id: The sample to tag.
+        :return: The created tag.
+        """
+        body = {"name": name, "sample": ref("samples", sample_id)}
+        try:
+            result: dict[str, Any] = self.request_json("POST", f"{API}/tags", json_body=body)
+        except (ApiConnectionError, ServerError):
+            existing = self.find_tag(name)
+            if existing is None:
+                raise
+            self.log.warning("One Codex POST /api/v1/tags: outcome unknown, but tag %r now exists; using it", name)
+            return existing
+        return result
+
+    # -- projects --------------------------------------------------------------------------------------------
+
+    def get_project(self, project_id: str) -> dict[str, Any]:
+        """Return one project.
+
+        :param project_id: 16-hex project id.
+        :return: The project object.
+        """
+        result: dict[str, Any] = self.request_json("GET", f"{API}/projects/{project_id}")
+        return result
+
+    def resolve_project(self, id_or_name: str) -> dict[str, Any]:
+        """Find a project by id, then by ``name``, then by ``project_name`` (as the official client does).
+
+        The id lookup is tried only for a 16-hex string. Unlike the official client, several matches are an error
+        instead of taking the first.
+
+        :param id_or_name: Project id, name or short name.
+        :return: The project object.
+        :raises InvalidInputError: When nothing or more than one project matches.
+        """
+        if ID_PATTERN.match(id_or_name):
+            try:
+                return self.get_project(id_or_name)
+            except NotFoundError:
+                pass
+        for field in ("name", "project_name"):
+            matches = [
+                project
+                for project in self._iter_list(f"{API}/projects", {field: id_or_name}, None, None, cursor=False)
+                if project.get(field) == id_or_name
+            ]
+            if len(matches) > 1:
+                ids = ", ".join(sorted(str(id_from_link(project)) for project in matches))
+                raise InvalidInputError(
+                    f"project: {id_or_name!r} matches {len(matches)} One Codex projects by {field} ({ids}); "
+                    "pass the project id instead"
+                )
+            if matches:
+                return matches[0]
+        raise InvalidInputError(
+            f"project: no One Codex project visible to connection {self.conn_id!r} has the id, name or short "
+            f"name {id_or_name!r}"
+        )
+
+    # -- metadata --------------------------------------------------------------------------------------------
+
+    def get_metadata(self, metadata_id: str) -> dict[str, Any]:
+        """Return one metadata record.
+
+        :param metadata_id: 16-hex metadata id (from ``sample["metadata"]["$ref"]``).
+        :return: The metadata record.
+        """
+        result: dict[str, Any] = self.request_json("GET", f"{API}/metadata/{metadata_id}")
+        return result
+
+    def iter_metadata(self, where: dict[str, Any] | None = None, page_size: int | None = None) -> Iterator[dict[str, Any]]:
+        """Yield every metadata record matching ``where`` (cursor mode, falling back to page mode).
+
+        :param where: Optional. ``where`` filter on scalar fields or ``$uri``.
+        :param page_size: Optional. Items per page (default 100).
+        :return: An iterator of metadata records.
+        """
+        return self._iter_list(f"{API}/metadata", where, None, page_size)
+
+    def update_metadata(self, metadata_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        """PATCH a metadata record with exactly the given keys (``custom`` is replaced whole).
+
+        :param metadata_id: 16-hex metadata id.
+        :param body: Only the keys to change; never ``$uri``, ``sample`` or ``updated_at``.
+        :return: The updated record.
+        """
+        result: dict[str, Any] = self.request_json("PATCH", f"{API}/metadata/{metadata_id}", json_body=body)
+        return result
+
+    # -- pagination ------------------------------------------------------------------------------------------
+
+    def _iter_list(
+        self,
+        path: str,
+        where: dict[str, Any] | None,
+        sort: dict[str, bool] | None,
+        page_size: int | None,
+        *,
+        cursor: bool = True,
+    ) -> Iterator[dict[str, Any]]:
+        per_page = page_size or self.page_size
+        params: dict[str, Any] = {"per_page": per_page}
+        if where:
+            params["where"] = json.dumps(where, separators=(",", ":"))
+        if sort:
+            params["sort"] = json.dumps(sort, separators=(",", ":"))
+        headers = {"X-Pagination-Style": "cursor"} if cursor else {}
+        response = self.request("GET", path, params=params, headers=headers)
+        seen = 0
+        page = 1
+        while True:
+            items = response.json()
+            if not isinstance(items, list):
+                raise GenomicsApiError(f"expected a JSON list, got {type(items).__name__}", method="GET", path=path)
+            yield from items
+            seen += len(items)
+            next_cursor = response.headers.get("X-Next-Cursor")
+            if next_cursor:
+                response = self.request("GET", path, params={**params, "cursor": next_cursor}, headers=headers)
+                continue
+            total = response.headers.get("X-Total-Count")
+            if not items or total is None or seen >= int(total):
+                return
+            page += 1
+            response = self.request("GET", path, params={**params, "page": page})
