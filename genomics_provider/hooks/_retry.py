@@ -59,9 +59,9 @@ class BackoffPolicy:
         :param rng: Random source for the jitter (``random`` module by default).
         :return: Seconds to wait.
         """
-        base = min(self.maximum, self.initial * (2 ** max(0, attempt - 1)))
-        spread = base * self.jitter * (rng or random).random()
-        return min(self.maximum, base + spread)
+        base = min(self.maximum, self.initial * 2.0 ** max(0, attempt - 1))
+        draw: float = rng.random() if rng else random.random()  # noqa: S311 - jitter, not cryptography
+        return float(min(self.maximum, base + base * self.jitter * draw))
 
 
 def server_requested_wait(response: requests.Response | None, now: float) -> float | None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import ipaddress
 import json
-import random
 import re
 import time
 from collections.abc import Mapping
@@ -149,9 +148,7 @@ class GenomicsRestHook(BaseHook):
             url = f"https://{url}"
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise InvalidInputError(
-                f"connection {self.conn_id!r}: host {url!r} is not an http(s) URL with a host name"
-            )
+            raise InvalidInputError(f"connection {self.conn_id!r}: host {url!r} is not an http(s) URL with a host name")
         if parts.scheme == "http" and not is_loopback_host(parts.hostname):
             raise InsecureTransportError(
                 f"connection {self.conn_id!r}: refusing to send the {self.credential_label} over plain http to "
@@ -311,7 +308,10 @@ class GenomicsRestHook(BaseHook):
             url,
             params=params,
             data=None if json_body is None else json.dumps(json_body),
-            headers={**({"Content-Type": "application/json"} if json_body is not None else {}), **(headers or {})},
+            headers={
+                **({"Content-Type": "application/json"} if json_body is not None else {}),
+                **(headers or {}),
+            },
             timeout=self.timeout,
         )
         self.limiter.observe(response.headers)
@@ -321,7 +321,7 @@ class GenomicsRestHook(BaseHook):
 
     def _tenacity_wait(self, state: tenacity.RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
-        return wait_before_retry(exc, state.attempt_number, now=time.time(), policy=self.backoff, rng=random)
+        return wait_before_retry(exc, state.attempt_number, now=time.time(), policy=self.backoff)
 
     def _log_retry(self, state: tenacity.RetryCallState, method: str, path: str) -> None:
         exc = state.outcome.exception() if state.outcome else None
@@ -402,7 +402,10 @@ class GenomicsRestHook(BaseHook):
             who = self.probe()
         except GenomicsApiError as exc:
             if exc.status == 401:
-                return False, f"{self.service_name} rejected the {self.credential_label} (HTTP 401): {exc.message}"
+                return (
+                    False,
+                    f"{self.service_name} rejected the {self.credential_label} (HTTP 401): {exc.message}",
+                )
             return False, str(exc)
         except Exception as exc:
             return False, f"{type(exc).__name__}: {exc}"
@@ -444,4 +447,3 @@ def parse_error_body(response: requests.Response) -> tuple[str, int | str | None
     message = body.get("message") or body.get("msg") or reason
     code = body.get("code")
     return str(message), code if isinstance(code, (int, str)) else None
-

@@ -124,6 +124,23 @@ class OneCodexHook(GenomicsRestHook):
         result: dict[str, Any] = self.request_json("GET", f"{API}/account")
         return result
 
+    @property
+    def web_url(self) -> str:
+        """Base URL of the web app: extra ``web_url``, else the API host (``https://app.onecodex.com``)."""
+        return str(self.extra.get("web_url") or self.base_url).rstrip("/")
+
+    def web_url_for_samples(self, sample_ids: list[str]) -> str:
+        """Link to samples in the web app: the sample's page for one, the samples list for several.
+
+        The web app's URL layout is not part of the documented API; set extra ``web_url`` if yours differs.
+
+        :param sample_ids: The samples the task touched.
+        :return: A URL.
+        """
+        if len(sample_ids) == 1:
+            return f"{self.web_url}/samples/{sample_ids[0]}"
+        return f"{self.web_url}/samples"
+
     # -- samples ---------------------------------------------------------------------------------------------
 
     def get_sample(self, sample_id: str, *, expand: bool = False) -> dict[str, Any]:
@@ -151,6 +168,24 @@ class OneCodexHook(GenomicsRestHook):
         :return: An iterator of sample objects.
         """
         return self._iter_list(f"{API}/samples", where, sort, page_size)
+
+    def get_samples_by_id(self, sample_ids: list[str]) -> dict[str, dict[str, Any]]:
+        """Read many samples with one list call per 100 ids (``where={"$uri": {"$in": [...]}}``).
+
+        Ids the API does not return are missing from the result: they do not exist or are not visible to the key.
+
+        :param sample_ids: 16-hex sample ids.
+        :return: Samples by id.
+        """
+        return self._get_by_id(f"{API}/samples", sample_ids)
+
+    def _get_by_id(self, path: str, ids: list[str]) -> dict[str, dict[str, Any]]:
+        found: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(ids), self.page_size):
+            chunk = ids[start : start + self.page_size]
+            for item in self._iter_list(path, {"$uri": {"$in": chunk}}, None, None):
+                found[str(id_from_link(item))] = item
+        return found
 
     def update_sample(self, sample_id: str, body: dict[str, Any]) -> dict[str, Any]:
         """PATCH a sample with exactly the given keys (``project``, ``tags``, ``visibility``).
@@ -267,7 +302,9 @@ class OneCodexHook(GenomicsRestHook):
         result: dict[str, Any] = self.request_json("GET", f"{API}/metadata/{metadata_id}")
         return result
 
-    def iter_metadata(self, where: dict[str, Any] | None = None, page_size: int | None = None) -> Iterator[dict[str, Any]]:
+    def iter_metadata(
+        self, where: dict[str, Any] | None = None, page_size: int | None = None
+    ) -> Iterator[dict[str, Any]]:
         """Yield every metadata record matching ``where`` (cursor mode, falling back to page mode).
 
         :param where: Optional. ``where`` filter on scalar fields or ``$uri``.
@@ -275,6 +312,14 @@ class OneCodexHook(GenomicsRestHook):
         :return: An iterator of metadata records.
         """
         return self._iter_list(f"{API}/metadata", where, None, page_size)
+
+    def get_metadata_by_id(self, metadata_ids: list[str]) -> dict[str, dict[str, Any]]:
+        """Read many metadata records with one list call per 100 ids.
+
+        :param metadata_ids: 16-hex metadata ids.
+        :return: Records by id.
+        """
+        return self._get_by_id(f"{API}/metadata", metadata_ids)
 
     def update_metadata(self, metadata_id: str, body: dict[str, Any]) -> dict[str, Any]:
         """PATCH a metadata record with exactly the given keys (``custom`` is replaced whole).

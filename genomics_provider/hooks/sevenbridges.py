@@ -1,0 +1,470 @@
+"""Hook for the Seven Bridges public API v2 (CGC, Seven Bridges Platform, CAVATICA, BioData Catalyst, China).
+
+Wire choices (the emulator behaves the same way):
+
+* **Base URL.** The connection's ``host`` holds the full API base including ``/v2``. When it is empty, extra
+  ``platform`` picks one from :data:`PLATFORM_BASE_URLS` (``cgc`` by default).
+* **Authentication.** ``X-SBG-Auth-Token: <token>`` (extra ``auth_scheme`` = ``token``, the default) or
+  ``Authorization: Bearer <token>`` (``bearer``, for OAuth/SSO tokens). Extra ``advance_access`` true adds
+  ``X-SBG-Advance-Access: advance``.
+* **Rate limit.** No client-side token bucket by default: the limit is a fixed window of 1000 requests per 5 minutes,
+  paced from the ``X-RateLimit-Remaining`` / ``X-RateLimit-Reset`` headers by the shared limiter (once the window is
+  spent, the next request waits until the reset). A 429 (code 1000) waits until ``X-RateLimit-Reset``; a maintenance
+  503 (code 0) is retried with backoff; both are bounded by ``max_attempts`` and the 60 s wait cap. Extra
+  ``rate_limit`` (requests per second) still adds a bucket when set.
+* **Lists** ask for ``limit=100`` and ``fields=_all`` and follow the ``links`` entry with ``rel=next`` (an absolute
+  URL, which must be on the base URL's origin) until there is none, yielding one page at a time.
+* **Bulk calls** are chunked at 100 items, send the item key ``id`` (what the official client sends), and are
+  retried like idempotent requests because every item carries complete desired values. They return one
+  ``{"resource": ...}`` or ``{"error": ...}`` record per item, in request order.
+* **Errors** keep the body's ``code`` and ``message`` (``more_info`` is only a documentation link and is dropped).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from functools import cached_property
+from typing import Any, ClassVar, Literal, NotRequired, TypedDict, cast
+from urllib.parse import quote, urlsplit
+
+from genomics_provider.exceptions import GenomicsApiError, InvalidInputError
+from genomics_provider.hooks.base import GenomicsRestHook, is_loopback_host
+
+#: API base URL of each platform, by the key the vendor's R client uses.
+PLATFORM_BASE_URLS: dict[str, str] = {
+    "cgc": "https://cgc-api.sbgenomics.com/v2",
+    "aws-us": "https://api.sbgenomics.com/v2",
+    "aws-eu": "https://eu-api.sbgenomics.com/v2",
+    "ali-cn": "https://api.sevenbridges.cn/v2",
+    "cavatica": "https://cavatica-api.sbgenomics.com/v2",
+    "f4c": "https://api.sb.biodatacatalyst.nhlbi.nih.gov/v2",
+}
+DEFAULT_PLATFORM = "cgc"
+#: Web UI host of each API host.
+WEB_HOSTS: dict[str, str] = {
+    "cgc-api.sbgenomics.com": "cgc.sbgenomics.com",
+    "api.sbgenomics.com": "igor.sbgenomics.com",
+    "eu-api.sbgenomics.com": "eu.sbgenomics.com",
+    "cavatica-api.sbgenomics.com": "cavatica.sbgenomics.com",
+    "api.sb.biodatacatalyst.nhlbi.nih.gov": "platform.sb.biodatacatalyst.nhlbi.nih.gov",
+    "api.sevenbridges.cn": "platform.sevenbridges.cn",
+    "gcp-api.sbgenomics.com": "gcp.sbgenomics.com",
+}
+FILE_ID_PATTERN = re.compile(r"^[0-9a-f]{24}$")
+PROJECT_PATTERN = re.compile(r"^[^/\s]+/[^/\s]+$")
+#: Most items one bulk call accepts, and most items one list page returns.
+BULK_LIMIT = 100
+AuthScheme = Literal["token", "bearer"]
+AUTH_SCHEMES: tuple[str, ...] = ("token", "bearer")
+BulkAction = Literal["get", "edit", "update"]
+
+
+class SbFile(TypedDict, total=False):
+    """A file or folder as the API returns it (the fields this provider reads)."""
+
+    href: str
+    id: str
+    name: str
+    type: str
+    project: str
+    parent: str
+    tags: list[str]
+    metadata: dict[str, Any]
+    origin: dict[str, str]
+
+
+class BulkItem(TypedDict):
+    """One item of a bulk edit/update body: ``id`` plus the fields to set."""
+
+    id: str
+    name: NotRequired[str]
+    tags: NotRequired[list[str]]
+    metadata: NotRequired[dict[str, Any]]
+
+
+class BulkRecord(TypedDict, total=False):
+    """One result of a bulk call: ``resource`` on success, ``error`` (``status, code, message``) on failure."""
+
+    resource: SbFile
+    error: dict[str, Any]
+
+
+class SevenBridgesHook(GenomicsRestHook):
+    """Talk to the Seven Bridges public API v2.
+
+    Connection: ``host`` is the API base URL including ``/v2`` (``https://cgc-api.sbgenomics.com/v2``, or
+    ``http://127.0.0.1:PORT/v2`` for the emulator); ``password`` is the authentication token. Extra: ``platform``
+    (used when ``host`` is empty: ``cgc`` (default), ``aws-us``, ``aws-eu``, ``ali-cn``, ``cavatica``, ``f4c``),
+    ``auth_scheme`` (``token`` | ``bearer``), ``advance_access`` (bool), ``timeout`` / ``connect_timeout`` (seconds),
+    ``max_attempts`` (default 5), ``rate_limit`` (requests per second; unset by default).
+
+    :param sevenbridges_conn_id: Optional. Airflow connection id (``sevenbridges_default``).
+    :param kwargs: Optional. Passed to :class:`~genomics_provider.hooks.base.GenomicsRestHook`.
+    """
+
+    conn_name_attr = "sevenbridges_conn_id"
+    default_conn_name = "sevenbridges_default"
+    conn_type = "sevenbridges"
+    hook_name = "Seven Bridges"
+
+    service_name: ClassVar[str] = "Seven Bridges"
+    credential_label: ClassVar[str] = "authentication token"
+    default_base_url: ClassVar[str] = PLATFORM_BASE_URLS[DEFAULT_PLATFORM]
+    default_rate_limit: ClassVar[float | None] = None
+    status_hints: ClassVar[dict[int, str]] = {
+        401: "check the authentication token in connection {conn_id!r}",
+        403: "the token's user may not make this change; check the project permissions",
+        404: "it does not exist, or is not visible to this token",
+    }
+
+    def __init__(self, sevenbridges_conn_id: str = default_conn_name, **kwargs: Any) -> None:
+        super().__init__(sevenbridges_conn_id, **kwargs)
+        self.sevenbridges_conn_id = sevenbridges_conn_id
+
+    # -- connection ------------------------------------------------------------------------------------------
+
+    def resolve_default_base_url(self) -> str:
+        """Pick the API base URL from extra ``platform`` when the connection has no host.
+
+        :return: The platform's API base URL (``cgc`` when the extra is unset).
+        :raises InvalidInputError: On an unknown platform.
+        """
+        platform = str(self.extra.get("platform") or DEFAULT_PLATFORM).strip().lower()
+        if platform not in PLATFORM_BASE_URLS:
+            raise InvalidInputError(
+                f"connection {self.conn_id!r}: extra 'platform' = {platform!r} is not known; use one of "
+                f"{', '.join(PLATFORM_BASE_URLS)}, or set the host to the API base URL"
+            )
+        return PLATFORM_BASE_URLS[platform]
+
+    def auth_headers(self) -> dict[str, str]:
+        """Build the auth headers for extra ``auth_scheme`` and ``advance_access``.
+
+        :return: Header name to value.
+        :raises InvalidInputError: On an unknown scheme or a non-boolean ``advance_access``.
+        """
+        scheme = str(self.extra.get("auth_scheme") or "token").strip().lower()
+        if scheme not in AUTH_SCHEMES:
+            raise InvalidInputError(
+                f"connection {self.conn_id!r}: extra 'auth_scheme' = {scheme!r} is not one of {', '.join(AUTH_SCHEMES)}"
+            )
+        headers = (
+            {"X-SBG-Auth-Token": self.credential}
+            if scheme == "token"
+            else {"Authorization": f"Bearer {self.credential}"}
+        )
+        if self._advance_access():
+            headers["X-SBG-Advance-Access"] = "advance"
+        return headers
+
+    def _advance_access(self) -> bool:
+        value = self.extra.get("advance_access")
+        if value is None or isinstance(value, bool):
+            return bool(value)
+        text = str(value).strip().lower()
+        if text in ("true", "1", "yes", "false", "0", "no", ""):
+            return text in ("true", "1", "yes")
+        raise InvalidInputError(f"connection {self.conn_id!r}: extra 'advance_access' = {value!r} is not a boolean")
+
+    def probe(self) -> str:
+        """Read the authenticated user (``GET /user``) for ``test_connection``.
+
+        :return: The user name.
+        """
+        user = self.get_user()
+        return str(user.get("username") or "the token's user")
+
+    # -- web UI ----------------------------------------------------------------------------------------------
+
+    @cached_property
+    def web_base_url(self) -> str:
+        """The platform's web UI origin, derived from the API host.
+
+        Known API hosts map through :data:`WEB_HOSTS` (``cgc-api.sbgenomics.com`` → ``cgc.sbgenomics.com``,
+        ``api.sbgenomics.com`` → ``igor.sbgenomics.com``, ``eu-api.`` → ``eu.``, ``cavatica-api.`` → ``cavatica.``,
+        ``api.sb.biodatacatalyst.nhlbi.nih.gov`` and ``api.sevenbridges.cn`` → ``platform.`` of the same domain).
+        Other hosts: ``<name>-api.<domain>`` becomes ``<name>.<domain>``, ``api.<domain>`` becomes
+        ``platform.<domain>``. A loopback host (the emulator) keeps its scheme, port and path, minus ``/v2``.
+        """
+        parts = urlsplit(self.base_url)
+        host = (parts.hostname or "").lower()
+        if is_loopback_host(host):
+            path = parts.path[: -len("/v2")] if parts.path.endswith("/v2") else parts.path
+            return f"{parts.scheme}://{parts.netloc}{path}".rstrip("/")
+        web_host = WEB_HOSTS.get(host)
+        if web_host is None:
+            first, _, rest = host.partition(".")
+            if first.endswith("-api") and rest:
+                web_host = f"{first[: -len('-api')]}.{rest}"
+            else:
+                web_host = f"platform.{rest}" if first == "api" and rest else host
+        return f"https://{web_host}"
+
+    def web_url_for(self, project: str | None = None, file_id: str | None = None) -> str:
+        """Build a web UI URL: the project's files page, one file's page, or the platform's home page.
+
+        :param project: Optional. ``owner/project``; without it the platform's home page is returned.
+        :param file_id: Optional. A file id; with ``project``, the file's page.
+        :return: ``{web}/u/{owner}/{project}/files/`` or ``{web}/u/{owner}/{project}/files/{file_id}/``.
+        """
+        if not project:
+            return self.web_base_url + "/"
+        owner, _, short = project.partition("/")
+        url = f"{self.web_base_url}/u/{quote(owner, safe='')}/{quote(short, safe='')}/files/"
+        return f"{url}{quote(file_id, safe='')}/" if file_id else url
+
+    # -- user and projects -----------------------------------------------------------------------------------
+
+    def get_user(self) -> dict[str, Any]:
+        """Return the authenticated user (``GET /user``).
+
+        :return: The user object (``username``, ``email``, ...).
+        """
+        return self._json_object("GET", "/user")
+
+    def get_project(self, owner_project: str) -> dict[str, Any]:
+        """Return one project (``GET /projects/{owner}/{project}``).
+
+        :param owner_project: ``owner/project-short-name`` (the owner is case-sensitive).
+        :return: The project object.
+        :raises InvalidInputError: When the id is not ``owner/project``.
+        """
+        if not isinstance(owner_project, str) or not PROJECT_PATTERN.fullmatch(owner_project):
+            raise InvalidInputError(f"project: {owner_project!r} is not a project id; use 'owner/project'")
+        owner, short = owner_project.split("/")
+        return self._json_object("GET", f"/projects/{quote(owner, safe='')}/{quote(short, safe='')}")
+
+    # -- single files ----------------------------------------------------------------------------------------
+
+    def get_file(self, file_id: str) -> SbFile:
+        """Return one file or folder with all its fields (``GET /files/{id}``).
+
+        :param file_id: 24-hex file id.
+        :return: The file object.
+        """
+        return cast(SbFile, self._json_object("GET", f"/files/{_checked_id(file_id)}"))
+
+    def update_file(self, file_id: str, *, name: str) -> SbFile:
+        """Rename a file (``PATCH /files/{id}`` with only ``name``, so tags and metadata are left alone).
+
+        :param file_id: 24-hex file id.
+        :param name: The new name.
+        :return: The updated file.
+        """
+        body = {"name": name}
+        return cast(SbFile, self._json_object("PATCH", f"/files/{_checked_id(file_id)}", json_body=body))
+
+    def patch_file_metadata(self, file_id: str, metadata: Mapping[str, str]) -> dict[str, Any]:
+        """Merge metadata keys into a file (``PATCH /files/{id}/metadata``); other keys are kept.
+
+        :param file_id: 24-hex file id.
+        :param metadata: The keys to set. ``None`` values are refused (the API's handling of null is undocumented);
+            use :meth:`put_file_metadata` to remove keys.
+        :return: The file's full metadata after the merge.
+        :raises InvalidInputError: On a ``None`` value.
+        """
+        nulls = sorted(key for key, value in metadata.items() if value is None)
+        if nulls:
+            raise InvalidInputError(
+                f"metadata: {', '.join(nulls)} set to None; null is never sent, use put_file_metadata to remove keys"
+            )
+        return self._json_object("PATCH", f"/files/{_checked_id(file_id)}/metadata", json_body=dict(metadata))
+
+    def put_file_metadata(self, file_id: str, metadata: Mapping[str, str]) -> dict[str, Any]:
+        """Replace a file's metadata (``PUT /files/{id}/metadata``); keys left out are removed.
+
+        :param file_id: 24-hex file id.
+        :param metadata: The complete desired metadata.
+        :return: The file's metadata.
+        """
+        return self._json_object("PUT", f"/files/{_checked_id(file_id)}/metadata", json_body=dict(metadata))
+
+    def put_file_tags(self, file_id: str, tags: Sequence[str]) -> list[str]:
+        """Replace a file's tags (``PUT /files/{id}/tags`` with a bare JSON array).
+
+        :param file_id: 24-hex file id.
+        :param tags: The complete desired tag list.
+        :return: The tag list the API returned.
+        :raises GenomicsApiError: When the response is not a JSON array.
+        """
+        path = f"/files/{_checked_id(file_id)}/tags"
+        result = self.request_json("PUT", path, json_body=list(tags))
+        if not isinstance(result, list):
+            raise GenomicsApiError(f"expected a JSON array, got {type(result).__name__}", method="PUT", path=path)
+        return [str(tag) for tag in result]
+
+    # -- listing ---------------------------------------------------------------------------------------------
+
+    def iter_files(
+        self,
+        *,
+        project: str | None = None,
+        parent: str | None = None,
+        names: Sequence[str] | None = None,
+        tags: Sequence[str] | None = None,
+        metadata: Mapping[str, str | Sequence[str]] | None = None,
+        origin: Mapping[str, str] | None = None,
+        fields: str = "_all",
+        page_size: int = BULK_LIMIT,
+    ) -> Iterator[SbFile]:
+        """Yield every file and folder of one project root or one folder that matches the filters, page by page.
+
+        Repeated values of one filter match any of them (OR); different filters must all match (AND), as the API
+        does. Only one page is held at a time; the ``links`` entry with ``rel=next`` is followed to the end.
+
+        :param project: Optional. ``owner/project``; give exactly one of ``project`` and ``parent``.
+        :param parent: Optional. Folder id; give exactly one of ``project`` and ``parent``.
+        :param names: Optional. Exact file names.
+        :param tags: Optional. Tags.
+        :param metadata: Optional. ``{key: value or [values]}``, sent as ``metadata.<key>=<value>``.
+        :param origin: Optional. ``{"task": uuid}`` or ``{"dataset": name}``, sent as ``origin.<key>``.
+        :param fields: Optional. Field selector (``_all`` by default, so tags and metadata come back).
+        :param page_size: Optional. Items per page, 1 to 100 (default 100).
+        :return: An iterator of file objects.
+        :raises InvalidInputError: When both or neither of ``project`` and ``parent`` are given, or on a bad page size.
+        """
+        params = _list_params(project, parent, names, tags, metadata, origin, fields, page_size)
+        return self._iter_pages("/files", params)
+
+    def _iter_pages(self, path: str, params: list[tuple[str, Any]]) -> Iterator[SbFile]:
+        body = self._json_object("GET", path, params=params)
+        visited: set[str] = set()
+        while True:
+            items = body.get("items")
+            if not isinstance(items, list):
+                raise GenomicsApiError(f"expected a list envelope with 'items', got keys {sorted(body)}", path=path)
+            yield from cast(list[SbFile], items)
+            next_href = _next_link(body)
+            if not next_href or not items or next_href in visited:
+                return
+            visited.add(next_href)
+            body = self._json_object("GET", next_href)
+
+    # -- bulk ------------------------------------------------------------------------------------------------
+
+    def bulk_get_files(self, file_ids: Sequence[str]) -> list[BulkRecord]:
+        """Get many files (``POST /bulk/files/get``), 100 ids per call.
+
+        :param file_ids: 24-hex file ids.
+        :return: One ``{"resource"}`` or ``{"error"}`` record per id, in the given order.
+        """
+        return self._bulk("get", [_checked_id(file_id) for file_id in file_ids])
+
+    def bulk_edit_files(self, items: Sequence[BulkItem]) -> list[BulkRecord]:
+        """Modify many files (``POST /bulk/files/edit``), 100 items per call; fields left out are preserved.
+
+        :param items: ``{"id", ...fields to set}`` per file; send complete ``tags`` / ``metadata`` values.
+        :return: One ``{"resource"}`` or ``{"error"}`` record per item, in the given order.
+        """
+        return self._bulk("edit", items)
+
+    def bulk_update_files(self, items: Sequence[BulkItem]) -> list[BulkRecord]:
+        """Replace many files' details (``POST /bulk/files/update``), 100 items per call.
+
+        Fields left out are erased, so every item should carry ``name``, ``tags`` and ``metadata``.
+
+        :param items: ``{"id", "name", "tags", "metadata"}`` per file.
+        :return: One ``{"resource"}`` or ``{"error"}`` record per item, in the given order.
+        """
+        return self._bulk("update", items)
+
+    def _bulk(self, action: BulkAction, entries: Sequence[Any]) -> list[BulkRecord]:
+        path = f"/bulk/files/{action}"
+        records: list[BulkRecord] = []
+        for start in range(0, len(entries), BULK_LIMIT):
+            chunk = list(entries[start : start + BULK_LIMIT])
+            body = {"file_ids": chunk} if action == "get" else {"items": chunk}
+            result = self._json_object("POST", path, json_body=body, idempotent=True)
+            items = result.get("items")
+            if not isinstance(items, list) or len(items) != len(chunk):
+                got = len(items) if isinstance(items, list) else "no"
+                raise GenomicsApiError(
+                    f"sent {len(chunk)} items, got {got} results; cannot tell which file each result is for",
+                    method="POST",
+                    path=path,
+                )
+            records.extend(_bulk_record(item) for item in items)
+        return records
+
+    def _json_object(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        result = self.request_json(method, path, **kwargs)
+        if not isinstance(result, dict):
+            shown = urlsplit(path).path
+            raise GenomicsApiError(f"expected a JSON object, got {type(result).__name__}", method=method, path=shown)
+        return result
+
+
+def _checked_id(file_id: str) -> str:
+    """Refuse anything but a 24-hex id before it becomes part of a URL path.
+
+    :param file_id: The id to check.
+    :return: The id.
+    :raises InvalidInputError: When it is not 24 lowercase hex characters.
+    """
+    if not isinstance(file_id, str) or not FILE_ID_PATTERN.fullmatch(file_id):
+        raise InvalidInputError(f"file id: {file_id!r} is not valid; each id must be 24 lowercase hex characters")
+    return file_id
+
+
+def _list_params(
+    project: str | None,
+    parent: str | None,
+    names: Sequence[str] | None,
+    tags: Sequence[str] | None,
+    metadata: Mapping[str, str | Sequence[str]] | None,
+    origin: Mapping[str, str] | None,
+    fields: str,
+    page_size: int,
+) -> list[tuple[str, Any]]:
+    """Build the query of ``GET /files`` (repeated keys for OR filters); see :meth:`SevenBridgesHook.iter_files`.
+
+    :param project: ``owner/project`` or ``None``.
+    :param parent: Folder id or ``None``.
+    :param names: Exact names, or ``None``.
+    :param tags: Tags, or ``None``.
+    :param metadata: ``{key: value or [values]}``, or ``None``.
+    :param origin: ``{"task" | "dataset": value}``, or ``None``.
+    :param fields: Field selector.
+    :param page_size: Items per page.
+    :return: ``(name, value)`` pairs in the order the official client sends them.
+    :raises InvalidInputError: When both or neither of project and parent are given, or on a bad page size.
+    """
+    if (project is None) == (parent is None):
+        raise InvalidInputError("iter_files: give exactly one of project (owner/project) or parent (a folder id)")
+    if isinstance(page_size, bool) or not 1 <= page_size <= BULK_LIMIT:
+        raise InvalidInputError(f"page_size: {page_size!r} must be between 1 and {BULK_LIMIT}")
+    params: list[tuple[str, Any]] = [("limit", page_size), ("fields", fields)]
+    params.append(("project", project) if project is not None else ("parent", parent))
+    params += [("name", name) for name in names or ()]
+    params += [("tag", tag) for tag in tags or ()]
+    for key, value in (metadata or {}).items():
+        values = [value] if isinstance(value, str) else list(value)
+        params += [(f"metadata.{key}", item) for item in values]
+    params += [(f"origin.{key}", value) for key, value in (origin or {}).items()]
+    return params
+
+
+def _next_link(body: Mapping[str, Any]) -> str | None:
+    """Find the ``rel=next`` href of a list envelope.
+
+    :param body: The page body.
+    :return: The absolute URL of the next page, or ``None`` on the last page.
+    """
+    for link in body.get("links") or ():
+        if isinstance(link, dict) and link.get("rel") == "next" and link.get("href"):
+            return str(link["href"])
+    return None
+
+
+def _bulk_record(item: Any) -> BulkRecord:
+    """Normalise one bulk result into ``{"resource"}`` or ``{"error"}``.
+
+    :param item: One element of the response's ``items``.
+    :return: The record; anything unrecognisable becomes an error record.
+    """
+    if isinstance(item, dict) and isinstance(item.get("error"), dict):
+        return {"error": item["error"]}
+    if isinstance(item, dict) and isinstance(item.get("resource"), dict):
+        return {"resource": cast(SbFile, item["resource"])}
+    return {"error": {"message": f"unrecognised bulk result {str(item)[:80]!r}"}}

@@ -1,0 +1,207 @@
+"""Pieces shared by every operator: input checks, the plan table, and the summary returned as XCom.
+
+Every check raises :class:`~genomics_provider.exceptions.InvalidInputError` with a message that names the argument
+and the rule, and runs before any request is sent.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypedDict
+
+from airflow.sdk.exceptions import AirflowException
+
+from genomics_provider.exceptions import InvalidInputError
+
+
+class Summary(TypedDict, total=False):
+    """The XCom an operator returns: small and JSON-serialisable."""
+
+    changed: list[str]
+    unchanged: list[str]
+    skipped: dict[str, str]
+    failed: dict[str, str]
+    dry_run: bool
+
+
+def parse_id_list(value: Any, *, argument: str, pattern: re.Pattern[str], rule: str) -> list[str]:
+    """Normalise an id selection: a list, a JSON list string, or one id, as rendered from a template or XCom.
+
+    :param value: The rendered argument.
+    :param argument: Argument name for messages, e.g. ``sample_ids``.
+    :param pattern: Regular expression each id must match.
+    :param rule: Human description of the pattern, e.g. ``16 lowercase hex characters``.
+    :return: The ids, in the given order.
+    :raises InvalidInputError: When the value is empty, not a list of strings, has duplicates or malformed ids.
+    """
+    items = _as_list(value, argument)
+    if not items:
+        raise InvalidInputError(f"{argument}: the selection is empty; give at least one id")
+    bad = [item for item in items if not isinstance(item, str) or not pattern.fullmatch(item)]
+    if bad:
+        shown = ", ".join(repr(item) for item in bad[:5])
+        more = f" and {len(bad) - 5} more" if len(bad) > 5 else ""
+        raise InvalidInputError(f"{argument}: {shown}{more} is not a valid id; each id must be {rule}")
+    dupes = sorted({item for item in items if items.count(item) > 1})
+    if dupes:
+        raise InvalidInputError(f"{argument}: {', '.join(dupes)} appears more than once; ids must be unique")
+    return list(items)
+
+
+def _as_list(value: Any, argument: str) -> list[Any]:
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):
+            try:
+                value = json.loads(text)
+            except ValueError:
+                raise InvalidInputError(f"{argument}: {text[:60]!r} looks like JSON but does not parse") from None
+        elif text.startswith(("{", '"')):
+            raise InvalidInputError(f"{argument}: expected a list of ids or a JSON list, got {text[:60]!r}")
+        else:
+            return [text] if text else []
+    if isinstance(value, (list, tuple)) or _is_lazy_sequence(value):
+        return list(value)
+    raise InvalidInputError(f"{argument}: expected a list of ids, got {type(value).__name__}")
+
+
+def _is_lazy_sequence(value: Any) -> bool:
+    # The outputs of mapped upstream tasks arrive as lazy XCom sequences; accept any iterable that is not a string
+    # or a mapping.
+    return isinstance(value, Iterable) and not isinstance(value, (str, bytes, Mapping))
+
+
+def check_choice(value: Any, *, argument: str, choices: Sequence[str]) -> str:
+    """Check that a value is one of the allowed strings.
+
+    :param value: The rendered argument.
+    :param argument: Argument name for messages.
+    :param choices: Allowed values.
+    :return: The value.
+    :raises InvalidInputError: When the value is not allowed.
+    """
+    if value not in choices:
+        allowed = ", ".join(repr(choice) for choice in choices)
+        raise InvalidInputError(f"{argument}: {value!r} is not allowed; use one of {allowed}")
+    return str(value)
+
+
+def coerce_bool(value: Any, *, argument: str) -> bool:
+    """Read a boolean that may have been rendered from a template as a string.
+
+    :param value: ``True``/``False`` or ``"true"``/``"false"`` (any case), ``"1"``/``"0"``.
+    :param argument: Argument name for messages.
+    :return: The boolean.
+    :raises InvalidInputError: On anything else.
+    """
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("true", "1", "yes"):
+        return True
+    if text in ("false", "0", "no", ""):
+        return False
+    raise InvalidInputError(f"{argument}: {value!r} is not a boolean; use true or false")
+
+
+def as_mapping(value: Any, *, argument: str) -> dict[str, Any]:
+    """Read a dict argument, accepting a JSON object string rendered from a template.
+
+    :param value: The rendered argument.
+    :param argument: Argument name for messages.
+    :return: The dict.
+    :raises InvalidInputError: When the value is neither a dict nor a JSON object string.
+    """
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            raise InvalidInputError(f"{argument}: expected a mapping or a JSON object, got {value[:60]!r}") from None
+    if not isinstance(value, dict):
+        raise InvalidInputError(f"{argument}: expected a mapping, got {type(value).__name__}")
+    return value
+
+
+def check_selection(ids: Any, query: Any, *, ids_arg: str, query_arg: str) -> None:
+    """Check that exactly one of two selection arguments is given.
+
+    :param ids: The id-list argument.
+    :param query: The query argument.
+    :param ids_arg: Name of the id-list argument.
+    :param query_arg: Name of the query argument.
+    :raises InvalidInputError: When both or neither are given.
+    """
+    if ids is not None and query is not None:
+        raise InvalidInputError(f"give either {ids_arg} or {query_arg}, not both")
+    if ids is None and query is None:
+        raise InvalidInputError(f"give {ids_arg} (a list of ids) or {query_arg} (a filter) to select what to update")
+
+
+@dataclass
+class Outcome:
+    """Per-item results collected while applying a plan."""
+
+    changed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    skipped: dict[str, str] = field(default_factory=dict)
+    failed: dict[str, str] = field(default_factory=dict)
+
+    def summary(self, *, dry_run: bool, with_skipped: bool = False) -> Summary:
+        """Return the XCom summary.
+
+        :param dry_run: Whether nothing was written.
+        :param with_skipped: Include the ``skipped`` key (Seven Bridges operators).
+        :return: The summary dict.
+        """
+        result: Summary = {
+            "changed": list(self.changed),
+            "unchanged": list(self.unchanged),
+            "failed": dict(self.failed),
+            "dry_run": dry_run,
+        }
+        if with_skipped:
+            result["skipped"] = dict(self.skipped)
+        return result
+
+
+def raise_for_failures(outcome: Outcome, *, noun: str) -> None:
+    """Fail the task after all items were processed, naming every failed item and why.
+
+    :param outcome: The collected results.
+    :param noun: What the items are, plural (``samples``, ``files``).
+    :raises AirflowException: When any item failed (retryable: a retry redoes only what still differs).
+    """
+    if not outcome.failed:
+        return
+    total = len(outcome.changed) + len(outcome.unchanged) + len(outcome.failed) + len(outcome.skipped)
+    lines = "; ".join(f"{item}: {reason}" for item, reason in outcome.failed.items())
+    raise AirflowException(
+        f"{len(outcome.failed)} of {total} {noun} failed ({len(outcome.changed)} changed, "
+        f"{len(outcome.unchanged)} already as asked): {lines}"
+    )
+
+
+def format_plan(rows: Iterable[tuple[str, str, str, str]], *, title: str) -> str:
+    """Render a plan as a before → after table for the task log.
+
+    :param rows: ``(item, field, before, after)`` tuples.
+    :param title: First line of the table.
+    :return: The table text.
+    """
+    body = [(item, name, _clip(before), _clip(after)) for item, name, before, after in rows]
+    if not body:
+        return f"{title}: nothing to change"
+    header = ("item", "field", "before", "after")
+    widths = [max(len(row[col]) for row in [header, *body]) for col in range(4)]
+    lines = [title]
+    for row in [header, *body]:
+        lines.append("  ".join(cell.ljust(width) for cell, width in zip(row[:3], widths[:3], strict=True)))
+        lines[-1] = f"{lines[-1]}  → {row[3]}" if row is not header else f"{lines[-1]}    {row[3]}"
+    return "\n".join(lines)
+
+
+def _clip(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
