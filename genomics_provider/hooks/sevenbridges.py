@@ -396,12 +396,7 @@ class SevenBridgesHook(GenomicsRestHook):
 
 
 def _checked_id(file_id: str) -> str:
-    """Refuse anything but a 24-hex id before it becomes part of a URL path.
-
-    :param file_id: The id to check.
-    :return: The id.
-    :raises InvalidInputError: When it is not 24 lowercase hex characters.
-    """
+    # Checked before the id becomes part of a URL path.
     if not isinstance(file_id, str) or not FILE_ID_PATTERN.fullmatch(file_id):
         raise InvalidInputError(f"file id: {file_id!r} is not valid; each id must be 24 lowercase hex characters")
     return file_id
@@ -417,19 +412,7 @@ def _list_params(
     fields: str,
     page_size: int,
 ) -> list[tuple[str, Any]]:
-    """Build the query of ``GET /files`` (repeated keys for OR filters); see :meth:`SevenBridgesHook.iter_files`.
-
-    :param project: ``owner/project`` or ``None``.
-    :param parent: Folder id or ``None``.
-    :param names: Exact names, or ``None``.
-    :param tags: Tags, or ``None``.
-    :param metadata: ``{key: value or [values]}``, or ``None``.
-    :param origin: ``{"task" | "dataset": value}``, or ``None``.
-    :param fields: Field selector.
-    :param page_size: Items per page.
-    :return: ``(name, value)`` pairs in the order the official client sends them.
-    :raises InvalidInputError: When both or neither of project and parent are given, or on a bad page size.
-    """
+    # Repeated keys are OR filters; the order is the one the official client sends.
     if (project is None) == (parent is None):
         raise InvalidInputError("iter_files: give exactly one of project (owner/project) or parent (a folder id)")
     if isinstance(page_size, bool) or not 1 <= page_size <= BULK_LIMIT:
@@ -446,11 +429,6 @@ def _list_params(
 
 
 def _next_link(body: Mapping[str, Any]) -> str | None:
-    """Find the ``rel=next`` href of a list envelope.
-
-    :param body: The page body.
-    :return: The absolute URL of the next page, or ``None`` on the last page.
-    """
     for link in body.get("links") or ():
         if isinstance(link, dict) and link.get("rel") == "next" and link.get("href"):
             return str(link["href"])
@@ -458,11 +436,7 @@ def _next_link(body: Mapping[str, Any]) -> str | None:
 
 
 def _bulk_record(item: Any) -> BulkRecord:
-    """Normalise one bulk result into ``{"resource"}`` or ``{"error"}``.
-
-    :param item: One element of the response's ``items``.
-    :return: The record; anything unrecognisable becomes an error record.
-    """
+    # Anything unrecognisable becomes an error record, so it is reported, never taken as success.
     if isinstance(item, dict) and isinstance(item.get("error"), dict):
         return {"error": item["error"]}
     if isinstance(item, dict) and isinstance(item.get("resource"), dict):

@@ -27,6 +27,21 @@ class Summary(TypedDict, total=False):
     dry_run: bool
 
 
+def is_templated(value: Any) -> bool:
+    """Tell whether a value is only known at run time: a Jinja template or an XComArg, also inside a dict or list.
+
+    Operators check literal arguments when the DAG is parsed and everything else after rendering, in ``execute``.
+
+    :param value: An operator argument as given to the constructor.
+    :return: ``True`` when it cannot be checked before rendering.
+    """
+    if isinstance(value, dict):
+        return any(is_templated(key) or is_templated(item) for key, item in value.items())
+    if isinstance(value, (list, tuple)):
+        return any(is_templated(item) for item in value)
+    return (isinstance(value, str) and "{{" in value) or hasattr(value, "resolve")
+
+
 def parse_id_list(value: Any, *, argument: str, pattern: re.Pattern[str], rule: str) -> list[str]:
     """Normalise an id selection: a list, a JSON list string, or one id, as rendered from a template or XCom.
 

@@ -28,6 +28,7 @@ from genomics_provider.operators._common import (
     check_selection,
     coerce_bool,
     format_plan,
+    is_templated,
     parse_id_list,
     raise_for_failures,
 )
@@ -66,11 +67,6 @@ SAMPLE_WHERE_FIELDS = frozenset(
 _ID_RULE = "16 lowercase hex characters"
 
 
-def _is_templated(value: Any) -> bool:
-    """Tell whether a value is only known at run time (a Jinja template or an XComArg)."""
-    return (isinstance(value, str) and "{{" in value) or hasattr(value, "resolve")
-
-
 class _OneCodexSampleOperator(BaseOperator):
     """Shared selection, hook, link and summary handling for the One Codex operators.
 
@@ -99,7 +95,7 @@ class _OneCodexSampleOperator(BaseOperator):
         self.onecodex_conn_id = onecodex_conn_id
         # BaseOperator already has a dry_run() method; the argument is stored under another name.
         self.is_dry_run = dry_run
-        if not _is_templated(sample_ids) and not _is_templated(where):
+        if not is_templated(sample_ids) and not is_templated(where):
             self._checked_selection()
 
     @cached_property
@@ -204,7 +200,7 @@ class UpdateSampleOperator(_OneCodexSampleOperator):
         self.tags = tags
         self.tag_mode = tag_mode
         self.create_missing = create_missing
-        if not any(_is_templated(value) for value in (visibility, tags, tag_mode)):
+        if not any(is_templated(value) for value in (visibility, tags, tag_mode)):
             self._checked_request()
 
     def _checked_request(self) -> tuple[str | None, TagRequest | None]:
@@ -416,7 +412,7 @@ class UpdateSampleMetadataOperator(_OneCodexSampleOperator):
         self.fields = fields
         self.custom = custom
         self.custom_mode = custom_mode
-        if not any(_is_templated(value) for value in (fields, custom, custom_mode)):
+        if not any(is_templated(value) for value in (fields, custom, custom_mode)):
             self._checked_request()
 
     def _checked_request(self) -> tuple[dict[str, Any], dict[str, Any] | None, str]:

@@ -1,0 +1,355 @@
+"""Idempotent operators that curate Seven Bridges files: tags, metadata and names.
+
+Every operator validates its input before any request, reads the current state in bulk (the listing itself, pages of
+100 with ``fields=_all``, or ``POST /bulk/files/get`` for explicit ids), plans the difference
+(:mod:`genomics_provider.operators._sevenbridges_plan`), writes only the files that differ, 100 per bulk call, and
+returns a small summary::
+
+    {"changed": [ids], "unchanged": [ids], "skipped": {id: reason}, "failed": {id: reason}, "dry_run": bool}
+
+Running an operator twice sends no write the second time. Tagging N files selected by a query costs at most
+⌈N/100⌉ list pages plus ⌈N/100⌉ + 1 bulk writes. One file failing does not stop the others; the task fails at the
+end naming every failed file, and an Airflow retry redoes only what still differs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, ClassVar, cast
+
+from airflow.sdk import BaseOperator
+
+from genomics_provider.exceptions import GenomicsApiError, InvalidInputError
+from genomics_provider.hooks.sevenbridges import FILE_ID_PATTERN, SbFile, SevenBridgesHook
+from genomics_provider.links.genomics import SevenBridgesFilesLink
+from genomics_provider.operators._common import (
+    Outcome,
+    Summary,
+    check_choice,
+    check_selection,
+    coerce_bool,
+    format_plan,
+    is_templated,
+    parse_id_list,
+    raise_for_failures,
+)
+from genomics_provider.operators._sevenbridges_plan import (
+    FileChange,
+    FilePlan,
+    WriteCall,
+    describe_error,
+    is_folder,
+    plan_metadata,
+    plan_tags,
+    result_problem,
+)
+from genomics_provider.operators._sevenbridges_rules import (
+    METADATA_MODES,
+    TAG_MODES,
+    FileQuery,
+    MetadataMode,
+    TagMode,
+    validate_file_name,
+    validate_metadata,
+    validate_query,
+    validate_tags,
+)
+
+if TYPE_CHECKING:
+    from airflow.sdk import Context
+
+__all__ = ["RenameFileOperator", "TagFilesOperator", "UpdateFileMetadataOperator"]
+
+_ID_RULE = "24 lowercase hex characters"
+Planner = Callable[[Iterable[SbFile], FileQuery | None], FilePlan]
+
+
+class _SevenBridgesOperator(BaseOperator):
+    """Shared hook, link and summary handling for the Seven Bridges operators.
+
+    :param sevenbridges_conn_id: Optional. Airflow connection id (default ``sevenbridges_default``).
+    :param dry_run: Optional. Log the plan as a before → after table and write nothing.
+    """
+
+    operator_extra_links = (SevenBridgesFilesLink(),)
+    ui_color = "#e7f3ee"
+
+    def __init__(
+        self, *, sevenbridges_conn_id: str = SevenBridgesHook.default_conn_name, dry_run: Any = False, **kwargs: Any
+    ) -> None:
+        super().__init__(**kwargs)
+        self.sevenbridges_conn_id = sevenbridges_conn_id
+        # BaseOperator already has a dry_run() method; the argument is stored under another name.
+        self.is_dry_run = dry_run
+
+    @cached_property
+    def hook(self) -> SevenBridgesHook:
+        """The Seven Bridges hook, created on first use inside ``execute``."""
+        return SevenBridgesHook(sevenbridges_conn_id=self.sevenbridges_conn_id)
+
+    def _finish(
+        self, context: Context, outcome: Outcome, dry_run: bool, link: tuple[str, str | None] | None
+    ) -> Summary:
+        self._push_link(context, link)
+        summary = outcome.summary(dry_run=dry_run, with_skipped=True)
+        self.log.info(
+            "%s: %d changed, %d unchanged, %d skipped, %d failed",
+            "Dry run" if dry_run else "Done",
+            len(outcome.changed),
+            len(outcome.unchanged),
+            len(outcome.skipped),
+            len(outcome.failed),
+        )
+        if outcome.failed:
+            context["ti"].xcom_push(key="summary", value=summary)
+        raise_for_failures(outcome, noun="files")
+        return summary
+
+    def _push_link(self, context: Context, link: tuple[str, str | None] | None) -> None:
+        if link is None:
+            return
+        try:
+            url = self.hook.web_url_for(*link)
+        except InvalidInputError:
+            return
+        context["ti"].xcom_push(key=SevenBridgesFilesLink.xcom_key, value=url)
+
+
+class _SevenBridgesFilesOperator(_SevenBridgesOperator):
+    """Select files by ids or query, plan a change, and apply it with bulk calls.
+
+    :param file_ids: Optional. File ids: a list, a JSON list string, or one id; templated, or an XComArg.
+    :param query: Optional. A listing filter selecting the files instead of ``file_ids``.
+    :param sevenbridges_conn_id: Optional. Airflow connection id.
+    :param dry_run: Optional. Log the plan and write nothing.
+    """
+
+    template_fields_renderers: ClassVar[dict[str, str]] = {"file_ids": "json", "query": "json"}
+    #: Word used in log titles, e.g. "Tag plan".
+    plan_title: ClassVar[str] = "Plan"
+
+    def __init__(self, *, file_ids: Any = None, query: Any = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.file_ids = file_ids
+        self.query = query
+        if not is_templated(file_ids) and not is_templated(query):
+            self._checked_selection()
+
+    def _checked_selection(self) -> tuple[list[str] | None, FileQuery | None]:
+        check_selection(self.file_ids, self.query, ids_arg="file_ids", query_arg="query")
+        if self.file_ids is not None:
+            return parse_id_list(self.file_ids, argument="file_ids", pattern=FILE_ID_PATTERN, rule=_ID_RULE), None
+        return None, validate_query(self.query)
+
+    def _planner(self) -> Planner:
+        """Validate the change arguments and return the planning function; subclasses implement this.
+
+        :return: ``(files, query) -> FilePlan``.
+        """
+        raise NotImplementedError
+
+    def execute(self, context: Context) -> Summary:
+        """Read the files, plan the difference, and write the files that differ with bulk calls.
+
+        :param context: The Airflow task context.
+        :return: The summary (also the XCom return value).
+        :raises InvalidInputError: On bad input, before any request.
+        :raises AirflowException: After processing all files, when any failed.
+        """
+        ids, query = self._checked_selection()
+        planner = self._planner()
+        dry_run = coerce_bool(self.is_dry_run, argument="dry_run")
+        read_failed: dict[str, str] = {}
+        files = self._read_files(ids, read_failed) if ids is not None else self._list_files(query)
+        plan = planner(files, query)
+        plan.failed = {**read_failed, **plan.failed}
+        self.log.info("%s", plan.render(f"{self.plan_title} for {len(plan.projects)} Seven Bridges files"))
+        outcome = Outcome(unchanged=list(plan.unchanged), skipped=dict(plan.skipped), failed=dict(plan.failed))
+        if dry_run:
+            outcome.changed = [change.file_id for change in plan.changes]
+        else:
+            self._apply(plan, outcome)
+        return self._finish(context, outcome, dry_run, plan.link_target(query.project if query else None))
+
+    def _list_files(self, query: FileQuery | None) -> Iterable[SbFile]:
+        if query is None:
+            return []
+        return self.hook.iter_files(**query.hook_kwargs())
+
+    def _read_files(self, ids: list[str], failed: dict[str, str]) -> list[SbFile]:
+        files: list[SbFile] = []
+        for file_id, record in zip(ids, self.hook.bulk_get_files(ids), strict=True):
+            if "error" in record:
+                failed[file_id] = describe_error(record["error"])
+            else:
+                files.append({"id": file_id, **record.get("resource", {})})
+        return files
+
+    def _apply(self, plan: FilePlan, outcome: Outcome) -> None:
+        succeeded: set[str] = set()
+        calls: tuple[WriteCall, ...] = ("edit", "update")
+        for call in calls:
+            for batch in plan.batches(call):
+                succeeded |= self._write(call, batch, outcome)
+        outcome.changed = [change.file_id for change in plan.changes if change.file_id in succeeded]
+
+    def _write(self, call: WriteCall, batch: Sequence[FileChange], outcome: Outcome) -> set[str]:
+        write = self.hook.bulk_edit_files if call == "edit" else self.hook.bulk_update_files
+        try:
+            records = write([change.item for change in batch])
+        except GenomicsApiError as exc:
+            for change in batch:
+                outcome.failed[change.file_id] = f"bulk {call} of {len(batch)} files failed: {exc}"
+            return set()
+        succeeded: set[str] = set()
+        for change, record in zip(batch, records, strict=True):
+            problem = result_problem(change, record)
+            if problem:
+                outcome.failed[change.file_id] = problem
+            else:
+                succeeded.add(change.file_id)
+        return succeeded
+
+
+class TagFilesOperator(_SevenBridgesFilesOperator):
+    """Add, remove or replace files' tags, writing only files whose tag list changes.
+
+    The desired list keeps the file's existing order and appends new tags in the order given, without duplicates
+    (``replace`` keeps the order of the tags that stay). Folders are skipped and reported in ``skipped``.
+
+    Wire: files that only gain tags go out as ``POST /bulk/files/edit`` items ``{"id", "tags": <complete desired
+    list>}``. Files that lose a tag go out as ``POST /bulk/files/update`` items ``{"id", "name", "tags",
+    "metadata"}``, all complete (name and metadata as just read), because the documentation leaves open whether edit
+    replaces or merges ``tags``. 100 items per call.
+
+    :param tags: Tags: a list of unique non-empty strings (a JSON list string or one tag also work). May be empty
+        only with ``mode="replace"``, which then removes every tag.
+    :param mode: Optional. ``add`` (default), ``remove`` or ``replace``.
+    :param file_ids: Optional. File ids (list, JSON list string, single id, template or XComArg).
+    :param query: Optional. Select the files by listing instead, e.g. ``{"project": "owner/project", "tag": ["raw"],
+        "metadata.sample_id": "S1"}``; keys ``project`` xor ``parent`` (folder id), ``name``, ``tag``,
+        ``metadata.<key>``, ``origin.task``, ``origin.dataset``. Repeated values match any of them. Give exactly
+        one of ``file_ids`` and ``query``.
+    :param sevenbridges_conn_id: Optional. Airflow connection id.
+    :param dry_run: Optional. Log the plan and write nothing.
+    """
+
+    template_fields: Sequence[str] = ("file_ids", "query", "tags", "mode", "sevenbridges_conn_id", "is_dry_run")
+    template_fields_renderers: ClassVar[dict[str, str]] = {"file_ids": "json", "query": "json", "tags": "json"}
+    plan_title = "Tag plan"
+
+    def __init__(self, *, tags: Any, mode: str = "add", **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.tags = tags
+        self.mode = mode
+        if not is_templated(tags) and not is_templated(mode):
+            self._planner()
+
+    def _planner(self) -> Planner:
+        mode = cast(TagMode, check_choice(self.mode, argument="mode", choices=TAG_MODES))
+        tags = validate_tags(self.tags, mode=mode)
+        return lambda files, query: plan_tags(files, tags, mode, query)
+
+
+class UpdateFileMetadataOperator(_SevenBridgesFilesOperator):
+    """Merge or replace files' custom metadata, writing only files whose metadata changes.
+
+    ``merge`` changes only the given keys (a key given ``None`` is removed); ``replace`` makes the metadata exactly
+    ``metadata``. Values must be strings. Folders are skipped and reported in ``skipped``.
+
+    Wire: the platform's rules are checked first (keys non-empty and at most 100 UTF-8 bytes, values at most 300
+    bytes, at most 1000 pairs given). Files that only gain or change keys go out as ``POST /bulk/files/edit`` items
+    ``{"id", "metadata": <complete desired metadata>}``, which is right whether edit merges per key or replaces.
+    Files that lose a key (``None`` in merge mode, or a key left out in replace mode) go out as
+    ``POST /bulk/files/update`` items ``{"id", "name", "tags", "metadata"}``, all complete, because an edit that
+    merges would keep the key. ``null`` is never sent; null-valued keys on the platform count as absent.
+
+    1000-pair rule after the change: it depends on each file's current metadata, so it is checked per file at plan
+    time. A file that would exceed it is reported in ``failed`` and never written; the other files are written, and
+    the task then fails naming it.
+
+    :param metadata: The metadata, e.g. ``{"sample_id": "S1", "obsolete": None}`` (a JSON object string works).
+    :param mode: Optional. ``merge`` (default) or ``replace``.
+    :param file_ids: Optional. File ids (list, JSON list string, single id, template or XComArg).
+    :param query: Optional. Select the files by listing instead (see :class:`TagFilesOperator`); give exactly one
+        of ``file_ids`` and ``query``.
+    :param sevenbridges_conn_id: Optional. Airflow connection id.
+    :param dry_run: Optional. Log the plan and write nothing.
+    """
+
+    template_fields: Sequence[str] = ("file_ids", "query", "metadata", "mode", "sevenbridges_conn_id", "is_dry_run")
+    template_fields_renderers: ClassVar[dict[str, str]] = {"file_ids": "json", "query": "json", "metadata": "json"}
+    plan_title = "Metadata plan"
+
+    def __init__(self, *, metadata: Any, mode: str = "merge", **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.metadata = metadata
+        self.mode = mode
+        if not is_templated(metadata) and not is_templated(mode):
+            self._planner()
+
+    def _planner(self) -> Planner:
+        mode = cast(MetadataMode, check_choice(self.mode, argument="mode", choices=METADATA_MODES))
+        metadata = validate_metadata(self.metadata, mode=mode)
+        return lambda files, query: plan_metadata(files, metadata, mode, query)
+
+
+class RenameFileOperator(_SevenBridgesOperator):
+    """Rename one file: read it, and ``PATCH /files/{id}`` with only ``name`` when the name differs.
+
+    Folders are refused. Map it with ``.partial(...).expand(file_id=[...], name=[...])`` or ``.expand_kwargs`` for
+    several files.
+
+    :param file_id: The file id (one id, or a one-element list / JSON list, as rendered from a template or XCom).
+    :param name: The new name.
+    :param sevenbridges_conn_id: Optional. Airflow connection id.
+    :param dry_run: Optional. Log the plan and write nothing.
+    """
+
+    template_fields: Sequence[str] = ("file_id", "name", "sevenbridges_conn_id", "is_dry_run")
+
+    def __init__(self, *, file_id: Any, name: Any, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.file_id = file_id
+        self.name = name
+        if not is_templated(file_id) and not is_templated(name):
+            self._checked_request()
+
+    def _checked_request(self) -> tuple[str, str]:
+        ids = parse_id_list(self.file_id, argument="file_id", pattern=FILE_ID_PATTERN, rule=_ID_RULE)
+        if len(ids) != 1:
+            raise InvalidInputError(
+                f"file_id: {len(ids)} ids given; this operator renames one file (map it with .expand for several)"
+            )
+        return ids[0], validate_file_name(self.name)
+
+    def execute(self, context: Context) -> Summary:
+        """Read the file and rename it if its name differs.
+
+        :param context: The Airflow task context.
+        :return: The summary (also the XCom return value).
+        :raises InvalidInputError: On bad input (before any request), or when the id is a folder's.
+        :raises AirflowException: When the rename was refused (the summary is pushed to XCom key ``summary``).
+        """
+        file_id, name = self._checked_request()
+        dry_run = coerce_bool(self.is_dry_run, argument="dry_run")
+        file = self.hook.get_file(file_id)
+        if is_folder(file):
+            raise InvalidInputError(
+                f"file_id: {file_id} ({file.get('name')!r}) is a folder; RenameFileOperator renames files only"
+            )
+        outcome = Outcome()
+        current = str(file.get("name") or "")
+        if current == name:
+            outcome.unchanged.append(file_id)
+        else:
+            self.log.info("%s", format_plan([(file_id, "name", current, name)], title="Rename plan"))
+            try:
+                if not dry_run:
+                    self.hook.update_file(file_id, name=name)
+                outcome.changed.append(file_id)
+            except GenomicsApiError as exc:
+                outcome.failed[file_id] = str(exc)
+        project = file.get("project")
+        return self._finish(context, outcome, dry_run, (project, file_id) if project else None)
