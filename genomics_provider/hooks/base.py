@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import math
 import re
 import time
 from collections.abc import Mapping
@@ -171,7 +172,7 @@ class GenomicsRestHook(BaseHook):
             number = float(value)
         except (TypeError, ValueError):
             number = None
-        if number is None or number < minimum or isinstance(value, bool):
+        if number is None or not math.isfinite(number) or number < minimum or isinstance(value, bool):
             raise InvalidInputError(
                 f"connection {self.conn_id!r}: extra {key!r} = {value!r} must be a number >= {minimum:g}"
             )
@@ -313,10 +314,20 @@ class GenomicsRestHook(BaseHook):
                 **(headers or {}),
             },
             timeout=self.timeout,
+            # requests strips only Authorization on a cross-origin redirect; X-API-Key / X-SBG-Auth-Token would leak.
+            allow_redirects=False,
         )
         self.limiter.observe(response.headers)
         # raise_for_status stays inside the retried call: the predicate must see the raw HTTPError.
         response.raise_for_status()
+        if response.is_redirect:
+            raise GenomicsApiError(
+                f"the server redirected to {urlsplit(response.headers.get('Location', '')).netloc or 'elsewhere'}; "
+                "redirects are not followed, so the credential stays with the configured base URL",
+                status=response.status_code,
+                method=method,
+                path=urlsplit(url).path,
+            )
         return response
 
     def _tenacity_wait(self, state: tenacity.RetryCallState) -> float:
@@ -348,7 +359,17 @@ class GenomicsRestHook(BaseHook):
         :return: Parsed JSON.
         :raises GenomicsApiError: On failure, or when a 2xx body is not JSON.
         """
-        response = self.request(method, path, **kwargs)
+        return self.parse_json(self.request(method, path, **kwargs), method)
+
+    @staticmethod
+    def parse_json(response: requests.Response, method: str) -> Any:
+        """Parse a successful response's JSON body (``None`` for an empty body).
+
+        :param response: A 2xx response.
+        :param method: HTTP method, for the error message.
+        :return: Parsed JSON.
+        :raises GenomicsApiError: When the body is not JSON (e.g. a proxy's HTML page).
+        """
         if not response.content:
             return None
         try:

@@ -18,6 +18,8 @@ import re
 from collections.abc import Iterator
 from typing import Any, ClassVar, Literal
 
+from airflow.sdk.log import mask_secret
+
 from genomics_provider.exceptions import (
     ApiConnectionError,
     GenomicsApiError,
@@ -101,7 +103,9 @@ class OneCodexHook(GenomicsRestHook):
         if scheme == "api_key":
             return {"X-API-Key": key}
         if scheme == "basic":
-            return {"Authorization": "Basic " + base64.b64encode(f"{key}:".encode()).decode()}
+            encoded = base64.b64encode(f"{key}:".encode()).decode()
+            mask_secret(encoded)  # a derived secret: mask it too
+            return {"Authorization": f"Basic {encoded}"}
         if scheme == "bearer":
             return {"Authorization": f"Bearer {key}"}
         raise InvalidInputError(
@@ -352,18 +356,21 @@ class OneCodexHook(GenomicsRestHook):
         response = self.request("GET", path, params=params, headers=headers)
         seen = 0
         page = 1
+        followed_cursor = False
         while True:
-            items = response.json()
+            items = self.parse_json(response, "GET")
             if not isinstance(items, list):
                 raise GenomicsApiError(f"expected a JSON list, got {type(items).__name__}", method="GET", path=path)
             yield from items
             seen += len(items)
             next_cursor = response.headers.get("X-Next-Cursor")
             if next_cursor:
+                followed_cursor = True
                 response = self.request("GET", path, params={**params, "cursor": next_cursor}, headers=headers)
                 continue
             total = response.headers.get("X-Total-Count")
-            if not items or total is None or seen >= int(total):
+            # Page mode only for a server that ignored the cursor header from the start.
+            if followed_cursor or not items or total is None or seen >= int(total):
                 return
             page += 1
             response = self.request("GET", path, params={**params, "page": page})

@@ -1,0 +1,655 @@
+"""OneCodexHook: authentication schemes, endpoints, pagination, tag creation and project resolution."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterator
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+import requests
+import responses
+import structlog
+
+from genomics_provider.exceptions import (
+    ApiConnectionError,
+    BadRequestError,
+    GenomicsApiError,
+    InvalidInputError,
+    ServerError,
+    UnauthorizedError,
+)
+from genomics_provider.hooks.onecodex import OneCodexHook, id_from_link, ref
+
+KEY = "oc-test-key-7f3a9c1e5b2d4f60a8"
+BASIC_AUTH = "Basic b2MtdGVzdC1rZXktN2YzYTljMWU1YjJkNGY2MGE4Og=="  # base64("oc-test-key-7f3a9c1e5b2d4f60a8:")
+BASE = "https://app.onecodex.com"
+CONN_ENV = "AIRFLOW_CONN_ONECODEX_DEFAULT"
+
+SAMPLE_ID = "7428cca4a3a04a8e"
+SAMPLE_PATH = f"/api/v1/samples/{SAMPLE_ID}"
+SAMPLE = {
+    "$uri": SAMPLE_PATH,
+    "filename": "SRR2352185.fastq.gz",
+    "metadata": {"$ref": "/api/v1/metadata/a7fc7e430e704e2e"},
+    "project": None,
+    "tags": [{"$ref": "/api/v1/tags/42997b7a62634985"}],
+    "visibility": "private",
+    "status": "available",
+}
+SAMPLES_URL = f"{BASE}/api/v1/samples"
+TAGS_URL = f"{BASE}/api/v1/tags"
+PROJECTS_URL = f"{BASE}/api/v1/projects"
+METADATA_URL = f"{BASE}/api/v1/metadata"
+
+TAG_NAME = "neg. control"
+TAG = {"$uri": "/api/v1/tags/42997b7a62634985", "name": TAG_NAME}
+TWIN_TAG = {"$uri": "/api/v1/tags/fb8e3b693c874f9e", "name": TAG_NAME}
+
+PROJECT_ID = "4b53797444f846c4"
+PROJECT = {"$uri": f"/api/v1/projects/{PROJECT_ID}", "name": "Test", "project_name": "testproj"}
+OTHER_PROJECT = {"$uri": "/api/v1/projects/9923090af03c46ce", "name": "Test", "project_name": "testproj2"}
+
+METADATA_ID = "a7fc7e430e704e2e"
+METADATA = {
+    "$uri": f"/api/v1/metadata/{METADATA_ID}",
+    "sample": {"$ref": SAMPLE_PATH},
+    "name": "sample 1",
+    "platform": "Illumina HiSeq",
+    "custom": {"totalige": 112.0},
+}
+
+WHERE = {"project": PROJECT_ID, "visibility": {"$in": ["private", "shared"]}}
+WHERE_JSON = '{"project":"4b53797444f846c4","visibility":{"$in":["private","shared"]}}'
+SORT = {"created_at": True}
+SORT_JSON = '{"created_at":true}'
+NOT_FOUND = {"message": "The requested URL was not found on the server.", "status": 404}
+
+
+def sample_ids(count: int, start: int = 0) -> list[str]:
+    """Make distinct 16-hex sample ids.
+
+    :param count: How many.
+    :param start: Optional. First number.
+    :return: The ids.
+    """
+    return [f"{number:016x}" for number in range(start, start + count)]
+
+
+def samples(ids: list[str]) -> list[dict[str, Any]]:
+    """Make minimal sample objects.
+
+    :param ids: Their ids.
+    :return: The samples.
+    """
+    return [{"$uri": f"/api/v1/samples/{sample_id}", "visibility": "private"} for sample_id in ids]
+
+
+def query(call: Any) -> list[tuple[str, str]]:
+    """Decode the query string of a recorded call, in order.
+
+    :param call: A ``responses`` call.
+    :return: ``(name, value)`` pairs.
+    """
+    return parse_qsl(urlsplit(call.request.url).query, keep_blank_values=True)
+
+
+def path(call: Any) -> str:
+    """Return the URL path of a recorded call.
+
+    :param call: A ``responses`` call.
+    :return: The path.
+    """
+    return urlsplit(call.request.url).path
+
+
+# -- fixtures ------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def set_connection(monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
+    """Define ``onecodex_default`` through its environment variable; call again to redefine it.
+
+    :param monkeypatch: pytest's monkeypatch.
+    :return: ``set_connection(host=..., password=..., **extra)``.
+    """
+
+    def _set(host: str = BASE, password: str = KEY, **extra: Any) -> None:
+        conn = {"conn_type": "onecodex", "host": host, "password": password, "extra": extra}
+        monkeypatch.setenv(CONN_ENV, json.dumps(conn))
+
+    _set()
+    return _set
+
+
+@pytest.fixture
+def hook(set_connection: Callable[..., None]) -> Iterator[OneCodexHook]:
+    """Provide a hook on the default connection.
+
+    :param set_connection: The connection fixture.
+    :return: The hook.
+    """
+    oc_hook = OneCodexHook()
+    yield oc_hook
+    oc_hook.close()
+
+
+@pytest.fixture
+def api() -> Iterator[responses.RequestsMock]:
+    """Intercept HTTP; every registered response must be used, and unregistered URLs fail.
+
+    :return: The mock.
+    """
+    with responses.RequestsMock(assert_all_requests_are_fired=True) as mock_api:
+        yield mock_api
+
+
+@pytest.fixture
+def hook_logs(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]:
+    """Send the hook's structlog output through stdlib logging so ``caplog`` sees it (see test_base.py).
+
+    :param caplog: pytest's caplog.
+    :return: caplog, capturing everything from DEBUG up.
+    """
+    saved = structlog.get_config()
+    structlog.configure(
+        processors=[structlog.stdlib.render_to_log_args_and_kwargs],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.stdlib.BoundLogger,
+        cache_logger_on_first_use=False,
+    )
+    # Airflow's logging config sets "airflow" and "airflow.task" (the hooks' parent loggers) to INFO.
+    for name in (None, "airflow", "airflow.task"):
+        caplog.set_level(logging.DEBUG, logger=name)
+    try:
+        yield caplog
+    finally:
+        structlog.configure(**saved)
+
+
+# -- identity and authentication ------------------------------------------------------------------------------
+
+
+def test_hook_registers_as_the_onecodex_connection_type() -> None:
+    assert OneCodexHook.conn_type == "onecodex"
+    assert OneCodexHook.conn_name_attr == "onecodex_conn_id"
+    assert OneCodexHook.default_conn_name == "onecodex_default"
+    assert OneCodexHook.hook_name == "One Codex"
+    assert OneCodexHook("my_oc").onecodex_conn_id == "my_oc"
+
+
+@pytest.mark.parametrize(
+    ("extra", "header", "value"),
+    [
+        pytest.param({}, "X-API-Key", KEY, id="api-key-header-by-default"),
+        pytest.param({"auth_scheme": "api_key"}, "X-API-Key", KEY, id="api-key-header"),
+        pytest.param({"auth_scheme": "basic"}, "Authorization", BASIC_AUTH, id="basic-key-colon-empty-password"),
+        pytest.param({"auth_scheme": "bearer"}, "Authorization", f"Bearer {KEY}", id="bearer"),
+        pytest.param({"auth_scheme": "Bearer"}, "Authorization", f"Bearer {KEY}", id="scheme-is-case-insensitive"),
+    ],
+)
+def test_auth_scheme_picks_the_header(
+    set_connection: Callable[..., None], api: responses.RequestsMock, extra: dict[str, str], header: str, value: str
+) -> None:
+    set_connection(**extra)
+    api.get(f"{SAMPLES_URL}/{SAMPLE_ID}", json=SAMPLE)
+    OneCodexHook().get_sample(SAMPLE_ID)
+    headers = api.calls[0].request.headers
+    assert headers[header] == value
+    other = "Authorization" if header == "X-API-Key" else "X-API-Key"
+    assert other not in headers
+
+
+def test_an_unknown_auth_scheme_is_refused_naming_the_extra(
+    set_connection: Callable[..., None], api: responses.RequestsMock
+) -> None:
+    set_connection(auth_scheme="digest")
+    with pytest.raises(InvalidInputError) as excinfo:
+        OneCodexHook().get_sample(SAMPLE_ID)
+    assert str(excinfo.value) == (
+        "connection 'onecodex_default': extra 'auth_scheme' = 'digest' is not one of api_key, basic, bearer"
+    )
+    assert len(api.calls) == 0
+
+
+def test_get_account_and_probe_read_the_account(hook: OneCodexHook, api: responses.RequestsMock) -> None:
+    account = {"email": "ada@example.org", "user": {"$ref": "/api/v1/users/4ada56103d9a48b8"}}
+    api.get(f"{BASE}/api/v1/account", json=account)
+    api.get(f"{BASE}/api/v1/account", json={"$uri": "/api/v1/account"})
+    assert hook.get_account() == account
+    assert hook.probe() == "/api/v1/account"
+
+
+# -- samples ---------------------------------------------------------------------------------------------------
+
+
+def test_get_sample_reads_one_sample(hook: OneCodexHook, api: responses.RequestsMock) -> None:
+    api.get(f"{SAMPLES_URL}/{SAMPLE_ID}", json=SAMPLE)
+    assert hook.get_sample(SAMPLE_ID) == SAMPLE
+    call = api.calls[0]
+    assert call.request.method == "GET"
+    assert call.request.url == f"{BASE}/api/v1/samples/{SAMPLE_ID}"
+    assert call.request.headers["X-API-Key"] == KEY
+    assert call.request.headers["Accept"] == "application/json"
+    assert call.request.body is None
+
+
+def test_get_sample_with_expand_asks_for_expand_all(hook: OneCodexHook, api: responses.RequestsMock) -> None:
+    api.get(f"{SAMPLES_URL}/{SAMPLE_ID}", json=SAMPLE)
+    hook.get_sample(SAMPLE_ID, expand=True)
+    assert api.calls[0].request.url == f"{BASE}/api/v1/samples/{SAMPLE_ID}?expand=all"
+
+
+def test_iter_samples_follows_cursors_until_there_is_no_next_cursor(
+    hook: OneCodexHook, api: responses.RequestsMock
+) -> None:
+    pages = [sample_ids(100), sample_ids(100, 100), sample_ids(7, 200)]
+    api.get(SAMPLES_URL, json=samples(pages[0]), headers={"X-Next-Cursor": "c-page-2"})
+    api.get(SAMPLES_URL, json=samples(pages[1]), headers={"X-Next-Cursor": "c-page-3"})
+    api.get(SAMPLES_URL, json=samples(pages[2]))
+
+    found = list(hook.iter_samples(where=WHERE, sort=SORT))
+
+    assert [id_from_link(sample) for sample in found] == pages[0] + pages[1] + pages[2]
+    first = [("per_page", "100"), ("where", WHERE_JSON), ("sort", SORT_JSON)]
+    assert [query(call) for call in api.calls] == [
+        first,
+        [*first, ("cursor", "c-page-2")],
+        [*first, ("cursor", "c-page-3")],
+    ]
+    assert all(path(call) == "/api/v1/samples" for call in api.calls)
+    assert all(call.request.headers["X-Pagination-Style"] == "cursor" for call in api.calls)
+
+
+def test_iter_samples_sends_the_filter_as_compact_json(hook: OneCodexHook, api: responses.RequestsMock) -> None:
+    api.get(SAMPLES_URL, json=[])
+    assert list(hook.iter_samples(where={"project": PROJECT_ID})) == []
+    assert urlsplit(api.calls[0].request.url).query == (
+        "per_page=100&where=%7B%22project%22%3A%224b53797444f846c4%22%7D"
+    )
+
+
+def test_iter_samples_without_filters_sends_only_per_page(hook: OneCodexHook, api: responses.RequestsMock) -> None:
+    api.get(SAMPLES_URL, json=samples(sample_ids(3)))
+    assert len(list(hook.iter_samples(page_size=25))) == 3
+    assert query(api.calls[0]) == [("per_page", "25")]
+
+
+def test_iter_samples_is_lazy(hook: OneCodexHook, api: responses.RequestsMock) -> None:
+    api.get(SAMPLES_URL, json=samples(sample_ids(100)), headers={"X-Next-Cursor": "c-page-2"})
+    found = hook.iter_samples()
+    assert len(api.calls) == 0
+    assert next(found)["$uri"] == "/api/v1/samples/0000000000000000"
+    assert len(api.calls) == 1
+
+
+def test_iter_samples_falls_back_to_page_mode_when_the_cursor_header_is_ignored(
+    hook: OneCodexHook, api: responses.RequestsMock
+) -> None:
+    pages = [sample_ids(100), sample_ids(100, 100), sample_ids(50, 200)]
+    for page in pages:
+        api.get(SAMPLES_URL, json=samples(page), headers={"X-Total-Count": "250"})
+
+    found = list(hook.iter_samples(where=WHERE, sort=SORT))
+
+    assert len(found) == 250
+    assert [id_from_link(sample) for sample in found] == pages[0] + pages[1] + pages[2]
+    first = [("per_page", "100"), ("where", WHERE_JSON), ("sort", SORT_JSON)]
+    assert [query(call) for call in api.calls] == [first, [*first, ("page", "2")], [*first, ("page", "3")]]
+    assert api.calls[0].request.headers["X-Pagination-Style"] == "cursor"
+
+
+def test_page_mode_stops_on_an_empty_page(hook: OneCodexHook, api: responses.RequestsMock) -> None:
+    api.get(SAMPLES_URL, json=samples(sample_ids(100)), headers={"X-Total-Count": "250"})
+    api.get(SAMPLES_URL, json=[], headers={"X-Total-Count": "250"})
+    assert len(list(hook.iter_samples())) == 100
+    assert [query(call) for call in api.calls] == [[("per_page", "100")], [("per_page", "100"), ("page", "2")]]
+
+
+def test_page_mode_stops_without_a_total_count(hook: OneCodexHook, api: responses.RequestsMock) -> None:
+    api.get(SAMPLES_URL, json=samples(sample_ids(100)))
+    assert len(list(hook.iter_samples())) == 100
+    assert len(api.calls) == 1
+
+
+def test_link_headers_are_never_followed(hook: OneCodexHook, api: responses.RequestsMock) -> None:
+    link = (
+        '</api/v1/samples?page=2&per_page=100>; rel="next", '
+        '</api/v1/samples?page=2&per_page=100>; rel="last", </elsewhere?page=9>; rel="self"'
+    )
+    api.get(SAMPLES_URL, json=samples(sample_ids(100)), headers={"X-Total-Count": "150", "Link": link})
+    api.get(SAMPLES_URL, json=samples(sample_ids(50, 100)), headers={"X-Total-Count": "150", "Link": link})
+    assert len(list(hook.iter_samples(where=WHERE))) == 150
+    assert [query(call) for call in api.calls] == [
+        [("per_page", "100"), ("where", WHERE_JSON)],
+        [("per_page", "100"), ("where", WHERE_JSON), ("page", "2")],
+    ]
+
+
+def test_a_list_endpoint_that_answers_an_object_is_an_error(hook: OneCodexHook, api: responses.RequestsMock) -> None:
+    api.get(SAMPLES_URL, json={"message": "not a list"})
+    with pytest.raises(GenomicsApiError, match="expected a JSON list, got dict") as excinfo:
+        list(hook.iter_samples())
+    assert excinfo.value.path == "/api/v1/samples"
+
+
+def test_a_list_page_that_is_not_json_raises_a_typed_error(hook: OneCodexHook, api: responses.RequestsMock) -> None:
+    api.get(SAMPLES_URL, body="<html><title>Sign in</title></html>", content_type="text/html")
+    with pytest.raises(GenomicsApiError, match=r"HTML page \(Sign in\)"):
+        list(hook.iter_samples())
+
+
+def test_cursor_mode_never_switches_to_page_mode_once_a_cursor_was_followed(
+    hook: OneCodexHook, api: responses.RequestsMock
+) -> None:
+    # The set shrank while it was walked: the server counted 250 at the start, 200 remain.
+    api.get(SAMPLES_URL, json=samples(sample_ids(100)), headers={"X-Next-Cursor": "c2", "X-Total-Count": "250"})
+    api.get(SAMPLES_URL, json=samples(sample_ids(100, 100)), headers={"X-Total-Count": "250"})
+    found = [id_from_link(sample) for sample in hook.iter_samples()]
+    assert found == sample_ids(200)
+    assert len(api.calls) == 2
+
+
+def _serve_by_uri(request: requests.PreparedRequest) -> tuple[int, dict[str, str], str]:
+    where = json.loads(dict(parse_qsl(urlsplit(request.url).query))["where"])
+    wanted = where["$uri"]["$in"]
+    return 200, {}, json.dumps(samples([sample_id for sample_id in wanted if not sample_id.endswith("7")]))
+
+
+def test_get_samples_by_id_reads_one_hundred_ids_per_list_call(hook: OneCodexHook, api: responses.RequestsMock) -> None:
+    ids = sample_ids(250)
+    api.add_callback(responses.GET, SAMPLES_URL, callback=_serve_by_uri)
+
+    found = hook.get_samples_by_id(ids)
+
+    assert len(api.calls) == 3
+    chunks = [ids[:100], ids[100:200], ids[200:]]
+    for call, chunk in zip(api.calls, chunks, strict=True):
+        assert query(call) == [
+            ("per_page", "100"),
+            ("where", json.dumps({"$uri": {"$in": chunk}}, separators=(",", ":"))),
+        ]
+    # Ids the API does not return (here: those ending in 7) are missing from the result.
+    expected = [sample_id for sample_id in ids if not sample_id.endswith("7")]
+    assert list(found) == expected
+    assert found[expected[0]] == {"$uri": f"/api/v1/samples/{expected[0]}", "visibility": "private"}
+
+
+def test_get_samples_by_id_with_no_ids_sends_nothing(hook: OneCodexHook, api: responses.RequestsMock) -> None:
+    assert hook.get_samples_by_id([]) == {}
+    assert len(api.calls) == 0
+
+
+def test_update_sample_patches_exactly_the_given_keys(hook: OneCodexHook, api: responses.RequestsMock) -> None:
+    body = {"tags": [{"$ref": "/api/v1/tags/42997b7a62634985"}, {"$ref": "/api/v1/tags/5c1e9e41043e4435"}]}
+    updated = {**SAMPLE, **body}
+    api.patch(f"{SAMPLES_URL}/{SAMPLE_ID}", json=updated)
+    assert hook.update_sample(SAMPLE_ID, body) == updated
+    call = api.calls[0]
+    assert call.request.method == "PATCH"
+    assert call.request.url == f"{BASE}/api/v1/samples/{SAMPLE_ID}"
+    assert call.request.headers["Content-Type"] == "application/json"
+    assert json.loads(call.request.body) == body
+    assert call.request.body == json.dumps(body)
+
+
+def test_update_sample_can_clear_the_project(hook: OneCodexHook, api: responses.RequestsMock) -> None:
+    api.patch(f"{SAMPLES_URL}/{SAMPLE_ID}", json=SAMPLE)
+    hook.update_sample(SAMPLE_ID, {"project": None})
+    assert api.calls[0].request.body == '{"project": null}'
+
+
+def test_web_url_links_one_sample_or_the_samples_list(set_connection: Callable[..., None]) -> None:
+    oc_hook = OneCodexHook()
+    assert oc_hook.web_url_for_samples([SAMPLE_ID]) == f"https://app.onecodex.com/samples/{SAMPLE_ID}"
+    assert oc_hook.web_url_for_samples([SAMPLE_ID, PROJECT_ID]) == "https://app.onecodex.com/samples"
+    set_connection(web_url="https://onecodex.example.org/")
+    assert OneCodexHook().web_url_for_samples([SAMPLE_ID]) == f"https://onecodex.example.org/samples/{SAMPLE_ID}"
+
+
+# -- tags ------------------------------------------------------------------------------------------------------
+
+
+def test_ref_and_id_from_link_round_trip() -> None:
+    assert ref("tags", "42997b7a62634985") == {"$ref": "/api/v1/tags/42997b7a62634985"}
+    assert id_from_link({"$ref": "/api/v1/tags/42997b7a62634985"}) == "42997b7a62634985"
+    assert id_from_link({"$uri": "/api/v1/tags/42997b7a62634985", "name": "x"}) == "42997b7a62634985"
+    assert id_from_link("42997b7a62634985") == "42997b7a62634985"
+    assert id_from_link(None) is None
+    assert id_from_link({"name": "no link"}) is None
+
+
+def test_get_tag_reads_one_tag(hook: OneCodexHook, api: responses.RequestsMock) -> None:
+    api.get(f"{TAGS_URL}/42997b7a62634985", json=TAG)
+    assert hook.get_tag("42997b7a62634985") == TAG
+
+
+def test_find_tag_returns_none_when_no_tag_has_the_name(hook: OneCodexHook, api: responses.RequestsMock) -> None:
+    api.get(TAGS_URL, json=[])
+    assert hook.find_tag(TAG_NAME) is None
+    call = api.calls[0]
+    assert query(call) == [("per_page", "100"), ("where", '{"name":"neg. control"}')]
+    assert "X-Pagination-Style" not in call.request.headers
+
+
+def test_find_tag_returns_the_one_match(hook: OneCodexHook, api: responses.RequestsMock) -> None:
+    api.get(TAGS_URL, json=[TAG])
+    assert hook.find_tag(TAG_NAME) == TAG
+    assert len(api.calls) == 1
+
+
+def test_find_tag_ignores_names_that_only_differ_in_case(hook: OneCodexHook, api: responses.RequestsMock) -> None:
+    api.get(TAGS_URL, json=[{"$uri": "/api/v1/tags/fb8e3b693c874f9e", "name": "Neg. Control"}, TAG])
+    assert hook.find_tag(TAG_NAME) == TAG
+
+
+def test_find_tag_refuses_a_name_shared_by_two_tags(hook: OneCodexHook, api: responses.RequestsMock) -> None:
+    api.get(TAGS_URL, json=[TWIN_TAG, TAG])
+    with pytest.raises(InvalidInputError) as excinfo:
+        hook.find_tag(TAG_NAME)
+    assert str(excinfo.value) == (
+        "tags: the name 'neg. control' matches 2 One Codex tags (42997b7a62634985, fb8e3b693c874f9e); "
+        "tag names must be unique for this operator"
+    )
+
+
+def test_create_tag_posts_the_name_and_the_sample(
+    hook: OneCodexHook, api: responses.RequestsMock, no_real_sleep: list[float]
+) -> None:
+    api.post(TAGS_URL, json=TAG)
+    assert hook.create_tag(TAG_NAME, SAMPLE_ID) == TAG
+    call = api.calls[0]
+    assert call.request.method == "POST"
+    assert call.request.url == f"{BASE}/api/v1/tags"
+    assert call.request.headers["Content-Type"] == "application/json"
+    assert json.loads(call.request.body) == {"name": TAG_NAME, "sample": {"$ref": f"/api/v1/samples/{SAMPLE_ID}"}}
+    assert len(api.calls) == 1
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        pytest.param({"status": 503, "json": {"message": "Service Unavailable", "status": 503}}, id="503"),
+        pytest.param({"body": requests.ConnectionError("reset")}, id="connection-reset"),
+        pytest.param({"body": requests.ReadTimeout("read timed out")}, id="read-timeout"),
+    ],
+)
+def test_create_tag_returns_the_tag_the_server_created_despite_a_lost_answer(
+    hook: OneCodexHook,
+    api: responses.RequestsMock,
+    hook_logs: pytest.LogCaptureFixture,
+    no_real_sleep: list[float],
+    failure: dict[str, Any],
+) -> None:
+    api.post(TAGS_URL, **failure)
+    api.get(TAGS_URL, json=[TAG])
+    assert hook.create_tag(TAG_NAME, SAMPLE_ID) == TAG
+    assert [call.request.method for call in api.calls] == ["POST", "GET"]
+    assert query(api.calls[1]) == [("per_page", "100"), ("where", '{"name":"neg. control"}')]
+    assert no_real_sleep == []
+    assert "outcome unknown, but tag 'neg. control' now exists; using it" in hook_logs.text
+
+
+def test_create_tag_raises_the_server_error_when_the_lookup_finds_nothing(
+    hook: OneCodexHook, api: responses.RequestsMock
+) -> None:
+    api.post(TAGS_URL, status=503, json={"message": "Service Unavailable", "status": 503})
+    api.get(TAGS_URL, json=[])
+    with pytest.raises(ServerError) as excinfo:
+        hook.create_tag(TAG_NAME, SAMPLE_ID)
+    assert excinfo.value.status == 503
+    assert (excinfo.value.method, excinfo.value.path) == ("POST", "/api/v1/tags")
+    assert [call.request.method for call in api.calls] == ["POST", "GET"]
+
+
+def test_create_tag_raises_the_connection_error_when_the_lookup_finds_nothing(
+    hook: OneCodexHook, api: responses.RequestsMock
+) -> None:
+    api.post(TAGS_URL, body=requests.ConnectionError("reset"))
+    api.get(TAGS_URL, json=[])
+    with pytest.raises(ApiConnectionError):
+        hook.create_tag(TAG_NAME, SAMPLE_ID)
+    assert [call.request.method for call in api.calls] == ["POST", "GET"]
+
+
+def test_create_tag_does_not_look_up_after_a_definite_refusal(hook: OneCodexHook, api: responses.RequestsMock) -> None:
+    api.post(TAGS_URL, status=400, json={"message": "name: too long", "status": 400})
+    with pytest.raises(BadRequestError, match="name: too long"):
+        hook.create_tag("x" * 31, SAMPLE_ID)
+    assert len(api.calls) == 1
+
+
+# -- projects --------------------------------------------------------------------------------------------------
+
+
+def test_resolve_project_by_id_reads_the_project(hook: OneCodexHook, api: responses.RequestsMock) -> None:
+    api.get(f"{PROJECTS_URL}/{PROJECT_ID}", json=PROJECT)
+    assert hook.resolve_project(PROJECT_ID) == PROJECT
+    assert len(api.calls) == 1
+    assert api.calls[0].request.url == f"{BASE}/api/v1/projects/{PROJECT_ID}"
+
+
+def test_resolve_project_falls_back_to_the_name_when_the_id_is_not_found(
+    hook: OneCodexHook, api: responses.RequestsMock
+) -> None:
+    named = {"$uri": "/api/v1/projects/0123456789abcdef", "name": PROJECT_ID, "project_name": None}
+    api.get(f"{PROJECTS_URL}/{PROJECT_ID}", status=404, json=NOT_FOUND)
+    api.get(PROJECTS_URL, json=[named])
+    assert hook.resolve_project(PROJECT_ID) == named
+    assert [path(call) for call in api.calls] == [f"/api/v1/projects/{PROJECT_ID}", "/api/v1/projects"]
+    assert query(api.calls[1]) == [("per_page", "100"), ("where", '{"name":"4b53797444f846c4"}')]
+
+
+def test_resolve_project_by_name_skips_the_id_lookup(hook: OneCodexHook, api: responses.RequestsMock) -> None:
+    api.get(PROJECTS_URL, json=[PROJECT])
+    assert hook.resolve_project("Test") == PROJECT
+    assert len(api.calls) == 1
+    assert query(api.calls[0]) == [("per_page", "100"), ("where", '{"name":"Test"}')]
+    assert "X-Pagination-Style" not in api.calls[0].request.headers
+
+
+def test_resolve_project_by_short_name_after_the_name(hook: OneCodexHook, api: responses.RequestsMock) -> None:
+    api.get(PROJECTS_URL, json=[])
+    api.get(PROJECTS_URL, json=[PROJECT])
+    assert hook.resolve_project("testproj") == PROJECT
+    assert [query(call) for call in api.calls] == [
+        [("per_page", "100"), ("where", '{"name":"testproj"}')],
+        [("per_page", "100"), ("where", '{"project_name":"testproj"}')],
+    ]
+
+
+def test_resolve_project_refuses_a_name_shared_by_two_projects(hook: OneCodexHook, api: responses.RequestsMock) -> None:
+    api.get(PROJECTS_URL, json=[PROJECT, OTHER_PROJECT])
+    with pytest.raises(InvalidInputError) as excinfo:
+        hook.resolve_project("Test")
+    assert str(excinfo.value) == (
+        "project: 'Test' matches 2 One Codex projects by name (4b53797444f846c4, 9923090af03c46ce); "
+        "pass the project id instead"
+    )
+    assert len(api.calls) == 1
+
+
+def test_resolve_project_refuses_a_value_that_matches_nothing(hook: OneCodexHook, api: responses.RequestsMock) -> None:
+    api.get(f"{PROJECTS_URL}/{PROJECT_ID}", status=404, json=NOT_FOUND)
+    api.get(PROJECTS_URL, json=[])
+    api.get(PROJECTS_URL, json=[])
+    with pytest.raises(InvalidInputError) as excinfo:
+        hook.resolve_project(PROJECT_ID)
+    assert str(excinfo.value) == (
+        "project: no One Codex project visible to connection 'onecodex_default' has the id, name or short name "
+        "'4b53797444f846c4'"
+    )
+    assert len(api.calls) == 3
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        pytest.param("My project", id="a-name"),
+        pytest.param("4B53797444F846C4", id="upper-case-hex"),
+        pytest.param("4b53797444f846c", id="fifteen-hex-digits"),
+    ],
+)
+def test_a_value_that_is_not_a_16_hex_id_skips_the_id_lookup(
+    hook: OneCodexHook, api: responses.RequestsMock, value: str
+) -> None:
+    api.get(PROJECTS_URL, json=[])
+    with pytest.raises(InvalidInputError, match="has the id, name or short name"):
+        hook.resolve_project(value)
+    assert [path(call) for call in api.calls] == ["/api/v1/projects", "/api/v1/projects"]
+
+
+def test_resolve_project_passes_other_errors_of_the_id_lookup_through(
+    hook: OneCodexHook, api: responses.RequestsMock
+) -> None:
+    api.get(f"{PROJECTS_URL}/{PROJECT_ID}", status=401, json={"message": "Unauthorized.", "status": 401})
+    with pytest.raises(UnauthorizedError, match="HTTP 401"):
+        hook.resolve_project(PROJECT_ID)
+    assert len(api.calls) == 1
+
+
+# -- metadata ----------------------------------------------------------------------------------------------------
+
+
+def test_get_metadata_reads_one_record(hook: OneCodexHook, api: responses.RequestsMock) -> None:
+    api.get(f"{METADATA_URL}/{METADATA_ID}", json=METADATA)
+    assert hook.get_metadata(METADATA_ID) == METADATA
+    assert api.calls[0].request.url == f"{BASE}/api/v1/metadata/{METADATA_ID}"
+
+
+def test_update_metadata_patches_exactly_the_given_keys(hook: OneCodexHook, api: responses.RequestsMock) -> None:
+    body = {"platform": "Illumina NovaSeq 6000", "custom": {"totalige": 112.0, "site": "gut", "paired": True}}
+    api.patch(f"{METADATA_URL}/{METADATA_ID}", json={**METADATA, **body})
+    assert hook.update_metadata(METADATA_ID, body) == {**METADATA, **body}
+    call = api.calls[0]
+    assert call.request.method == "PATCH"
+    assert call.request.url == f"{BASE}/api/v1/metadata/{METADATA_ID}"
+    assert call.request.headers["Content-Type"] == "application/json"
+    assert call.request.body == (
+        '{"platform": "Illumina NovaSeq 6000", "custom": {"totalige": 112.0, "site": "gut", "paired": true}}'
+    )
+
+
+def test_get_metadata_by_id_reads_the_records_with_list_calls(hook: OneCodexHook, api: responses.RequestsMock) -> None:
+    ids = [METADATA_ID, "0a1b2c3d4e5f6071"]
+    records = [{"$uri": f"/api/v1/metadata/{record_id}", "name": record_id} for record_id in ids]
+    api.get(METADATA_URL, json=records)
+    assert hook.get_metadata_by_id(ids) == {record_id: record for record_id, record in zip(ids, records, strict=True)}
+    call = api.calls[0]
+    assert query(call) == [
+        ("per_page", "100"),
+        ("where", '{"$uri":{"$in":["a7fc7e430e704e2e","0a1b2c3d4e5f6071"]}}'),
+    ]
+    assert call.request.headers["X-Pagination-Style"] == "cursor"
+
+
+def test_iter_metadata_lists_records_matching_a_filter(hook: OneCodexHook, api: responses.RequestsMock) -> None:
+    api.get(METADATA_URL, json=[METADATA], headers={"X-Next-Cursor": "m2"})
+    api.get(METADATA_URL, json=[])
+    assert list(hook.iter_metadata(where={"platform": "Illumina HiSeq"}, page_size=50)) == [METADATA]
+    assert [query(call) for call in api.calls] == [
+        [("per_page", "50"), ("where", '{"platform":"Illumina HiSeq"}')],
+        [("per_page", "50"), ("where", '{"platform":"Illumina HiSeq"}'), ("cursor", "m2")],
+    ]
