@@ -1,0 +1,69 @@
+"""Credentials: who is calling, per API, and which secrets the recorder must never keep."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+from genomics_provider.testing.context import Context
+
+
+def presented_secrets(headers: dict[str, str]) -> list[str]:
+    """Collect every credential string a request carried (valid or not), to scrub from the log.
+
+    :param headers: Lower-cased request headers.
+    :return: Raw secrets (API keys, tokens, decoded Basic usernames and passwords).
+    """
+    found = [headers.get("x-api-key", ""), headers.get("x-sbg-auth-token", "")]
+    scheme, _, value = headers.get("authorization", "").partition(" ")
+    if value:
+        found.append(value.strip())
+    if scheme.lower() == "basic":
+        user, _, password = _decode_basic(value).partition(":")
+        found += [user, password]
+    return [secret for secret in found if secret]
+
+
+def _decode_basic(value: str) -> str:
+    try:
+        return base64.b64decode(value.strip(), validate=True).decode("utf-8", "replace")
+    except (binascii.Error, ValueError):
+        return ""
+
+
+def onecodex_principal(ctx: Context, headers: dict[str, str]) -> tuple[bool, str | None]:
+    """Authenticate a One Codex request (``X-API-Key``, Basic ``key:``, ``Bearer key``).
+
+    :param ctx: Context (configured key, state's caller).
+    :param headers: Lower-cased request headers.
+    :return: ``(credentials_presented, user_id or None)``.
+    """
+    candidates = []
+    if "x-api-key" in headers:
+        candidates.append(headers["x-api-key"].strip())
+    scheme, _, value = headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "basic":
+        candidates.append(_decode_basic(value).partition(":")[0])
+    elif scheme.lower() == "bearer":
+        candidates.append(value.strip())
+    elif scheme:
+        candidates.append("")
+    if ctx.config.onecodex_api_key in candidates:
+        return True, ctx.onecodex.caller
+    return bool(candidates), None
+
+
+def sevenbridges_principal(ctx: Context, headers: dict[str, str]) -> str | None:
+    """Authenticate a Seven Bridges request (``X-SBG-Auth-Token`` or ``Authorization: Bearer``).
+
+    :param ctx: Context (configured token, state's caller).
+    :param headers: Lower-cased request headers.
+    :return: The username, or ``None``.
+    """
+    token = headers.get("x-sbg-auth-token", "").strip()
+    scheme, _, value = headers.get("authorization", "").partition(" ")
+    if not token and scheme.lower() == "bearer":
+        token = value.strip()
+    if token and token == ctx.config.sevenbridges_token:
+        return ctx.sevenbridges.caller
+    return None

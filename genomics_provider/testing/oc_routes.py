@@ -1,0 +1,179 @@
+"""One Codex v1 routes (``/api/v1/...``): reads here, writes in :mod:`oc_writes`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from genomics_provider.testing import oc_writes
+from genomics_provider.testing.context import Context
+from genomics_provider.testing.errors import oc_error
+from genomics_provider.testing.http import Call, Reply, Route
+from genomics_provider.testing.oc_access import scope_samples, visible_metadata, visible_sample
+from genomics_provider.testing.oc_model import render
+from genomics_provider.testing.oc_query import QueryError, compile_where, json_param, paginate, sort_objects
+from genomics_provider.testing.state import Obj, link_id
+
+
+class OneCodexRoutes:
+    """Handlers for the One Codex API; each takes a :class:`Call` and returns a :class:`Reply`."""
+
+    def __init__(self, ctx: Context) -> None:
+        """Bind the handlers to a context.
+
+        :param ctx: Shared emulator context.
+        """
+        self.ctx = ctx
+
+    def routes(self) -> list[Route]:
+        """List the routes, literal paths before ``{id}`` ones.
+
+        :return: The route table.
+        """
+        w = oc_writes
+        return [
+            Route("GET", "/api/v1/account", self.account),
+            Route("GET", "/api/v1/users/{id}", self.user),
+            Route("GET", "/api/v1/samples", self.samples_mine, anonymous_list=True),
+            Route("GET", "/api/v1/samples/public", self.samples_public, anonymous_list=True),
+            Route("GET", "/api/v1/samples/organization", self.samples_organization, anonymous_list=True),
+            Route("GET", "/api/v1/samples/{id}", self.sample),
+            Route("PATCH", "/api/v1/samples/{id}", lambda call: w.patch_sample(self.ctx, call)),
+            Route("DELETE", "/api/v1/samples/{id}", lambda call: w.delete_sample(self.ctx, call)),
+            Route("GET", "/api/v1/tags", self.tags, anonymous_list=True),
+            Route("POST", "/api/v1/tags", lambda call: w.post_tag(self.ctx, call)),
+            Route("GET", "/api/v1/tags/{id}", self.tag),
+            Route("GET", "/api/v1/projects", self.projects, anonymous_list=True),
+            Route("GET", "/api/v1/projects/{id}", self.project),
+            Route("GET", "/api/v1/metadata", self.metadata_list, anonymous_list=True),
+            Route("GET", "/api/v1/metadata/{id}", self.metadata),
+            Route("PATCH", "/api/v1/metadata/{id}", lambda call: w.patch_metadata(self.ctx, call)),
+        ]
+
+    def _render(self, resource: str, obj: Obj, call: Call) -> dict[str, Any]:
+        return render(resource, obj, self.ctx.onecodex, expand=call.arg("expand") == "all")
+
+    def _one(self, call: Call, resource: str, table: dict[str, Obj]) -> Reply:
+        obj = table.get(call.params["id"])
+        if obj is None:
+            raise oc_error(404)
+        return Reply(200, self._render(resource, obj, call))
+
+    def _list(self, call: Call, resource: str, items: list[Obj], cursor: bool = False) -> Reply:
+        where = json_param(call, "where")
+        sort = json_param(call, "sort")
+        if call.principal is None:
+            items = []
+        try:
+            predicate = compile_where(resource, where)
+            items = sort_objects(resource, [obj for obj in items if predicate(obj)], sort)
+        except QueryError as exc:
+            raise oc_error(400, str(exc), ["where"]) from None
+        return paginate(call, items, lambda obj: self._render(resource, obj, call), cursor_allowed=cursor)
+
+    def account(self, call: Call) -> Reply:
+        """``GET /api/v1/account``: the caller's account.
+
+        :param call: The request.
+        :return: 200 with the account.
+        """
+        account = self.ctx.onecodex.accounts.get(call.principal or "")
+        if account is None:
+            raise oc_error(404)
+        return Reply(200, render("account", account, self.ctx.onecodex, call.arg("expand") == "all"))
+
+    def user(self, call: Call) -> Reply:
+        """``GET /api/v1/users/{id}``.
+
+        :param call: The request.
+        :return: 200 with the user, or 404.
+        """
+        return self._one(call, "users", self.ctx.onecodex.users)
+
+    def samples_mine(self, call: Call) -> Reply:
+        """``GET /api/v1/samples``: own samples and samples of visible projects.
+
+        :param call: The request.
+        :return: 200 with a page.
+        """
+        items = scope_samples(self.ctx.onecodex, "mine", call.principal)
+        return self._list(call, "samples", items, cursor=True)
+
+    def samples_public(self, call: Call) -> Reply:
+        """``GET /api/v1/samples/public``: public samples of every user.
+
+        :param call: The request.
+        :return: 200 with a page.
+        """
+        items = scope_samples(self.ctx.onecodex, "public", call.principal)
+        return self._list(call, "samples", items, cursor=True)
+
+    def samples_organization(self, call: Call) -> Reply:
+        """``GET /api/v1/samples/organization``: shared/public samples of the caller's organisation.
+
+        :param call: The request.
+        :return: 200 with a page.
+        """
+        items = scope_samples(self.ctx.onecodex, "organization", call.principal)
+        return self._list(call, "samples", items, cursor=True)
+
+    def sample(self, call: Call) -> Reply:
+        """``GET /api/v1/samples/{id}``.
+
+        :param call: The request.
+        :return: 200 with the sample; 404 when missing or another user's private sample.
+        """
+        sample = visible_sample(self.ctx, call.params["id"], call.principal)
+        return Reply(200, self._render("samples", sample, call))
+
+    def tags(self, call: Call) -> Reply:
+        """``GET /api/v1/tags``.
+
+        :param call: The request.
+        :return: 200 with a page.
+        """
+        return self._list(call, "tags", list(self.ctx.onecodex.tags.values()))
+
+    def tag(self, call: Call) -> Reply:
+        """``GET /api/v1/tags/{id}``.
+
+        :param call: The request.
+        :return: 200 with the tag, or 404.
+        """
+        return self._one(call, "tags", self.ctx.onecodex.tags)
+
+    def projects(self, call: Call) -> Reply:
+        """``GET /api/v1/projects``.
+
+        :param call: The request.
+        :return: 200 with a page.
+        """
+        return self._list(call, "projects", list(self.ctx.onecodex.projects.values()))
+
+    def project(self, call: Call) -> Reply:
+        """``GET /api/v1/projects/{id}``.
+
+        :param call: The request.
+        :return: 200 with the project, or 404.
+        """
+        return self._one(call, "projects", self.ctx.onecodex.projects)
+
+    def metadata_list(self, call: Call) -> Reply:
+        """``GET /api/v1/metadata``: records of the samples ``/samples`` lists.
+
+        :param call: The request.
+        :return: 200 with a page.
+        """
+        state = self.ctx.onecodex
+        samples = scope_samples(state, "mine", call.principal)
+        ids = [link_id(sample.get("metadata")) or "" for sample in samples]
+        items = [state.metadata[mid] for mid in ids if mid in state.metadata]
+        return self._list(call, "metadata", items, cursor=True)
+
+    def metadata(self, call: Call) -> Reply:
+        """``GET /api/v1/metadata/{id}``.
+
+        :param call: The request.
+        :return: 200 with the record, or 404.
+        """
+        record, _ = visible_metadata(self.ctx, call.params["id"], call.principal)
+        return Reply(200, self._render("metadata", record, call))
