@@ -1,0 +1,102 @@
+"""Seven Bridges operators end to end on the emulator: the example DAG, and the call budget at 1,000 files."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+from unittest.mock import MagicMock
+
+import pytest
+
+from genomics_provider.operators.sevenbridges import TagFilesOperator, UpdateFileMetadataOperator
+from genomics_provider.testing import Emulator
+
+pytestmark = pytest.mark.integration
+
+TOKEN = "sb-e2e-token-9c7e5a3b1d2f4e6a8c0b"
+RUN_OUTPUTS = [f"65a10000000000000000020{n}" for n in range(1, 6)]
+SCALE_PROJECT = "rfranklin/scale-test"
+
+
+@pytest.fixture
+def emulator(monkeypatch: pytest.MonkeyPatch) -> Any:
+    with Emulator(seed="demo", sevenbridges_token=TOKEN, sb_files=1000) as emu:
+        monkeypatch.setenv("AIRFLOW_CONN_SEVENBRIDGES_DEFAULT", emu.sevenbridges_conn_json())
+        yield emu
+
+
+def writes(emu: Emulator) -> list[Any]:
+    return [r for r in emu.recorder.writes(api="sevenbridges") if not r.path.endswith("/bulk/files/get")]
+
+
+def test_tag_outputs_dag_converges_within_budget_and_rerun_writes_nothing(
+    emulator: Emulator, run_example: Any, capfd: Any
+) -> None:
+    files = emulator.sevenbridges.files
+    before = {fid: (list(f.get("tags", [])), dict(f.get("metadata", {}))) for fid, f in files.items()}
+
+    dagrun = run_example("sevenbridges_tag_outputs")
+
+    assert dagrun.state == "success"
+    for fid in RUN_OUTPUTS:
+        old_tags, old_metadata = before[fid]
+        assert files[fid]["tags"] == [*old_tags, "reviewed", "release-2024-11"]
+        assert files[fid]["metadata"] == {**old_metadata, "review_status": "approved", "release": "release-2024-11"}
+    untouched = {fid: (f.get("tags", []), f.get("metadata", {})) for fid, f in files.items() if fid not in RUN_OUTPUTS}
+    assert untouched == {fid: value for fid, value in before.items() if fid not in RUN_OUTPUTS}
+    calls = emulator.recorder.filter(api="sevenbridges")
+    # Two tasks, each: one listing page and one bulk edit for 5 files.
+    assert [(r.method, r.path) for r in calls] == [
+        ("GET", "/v2/files"),
+        ("POST", "/v2/bulk/files/edit"),
+        ("GET", "/v2/files"),
+        ("POST", "/v2/bulk/files/edit"),
+    ]
+    assert all(r.headers.get("x-sbg-auth-token") == "***" for r in calls)
+
+    emulator.recorder.clear()
+    again = run_example("sevenbridges_tag_outputs")
+
+    assert again.state == "success"
+    assert writes(emulator) == []
+    assert TOKEN not in capfd.readouterr().out
+
+
+def test_tagging_1000_files_by_query_takes_at_most_22_calls_and_rerun_writes_nothing(emulator: Emulator) -> None:
+    op = TagFilesOperator(task_id="tag", query={"project": SCALE_PROJECT}, tags=["batch-1"], mode="add")
+
+    result = op.execute(context={"ti": MagicMock()})
+
+    n = 1000
+    calls = emulator.recorder.filter(api="sevenbridges")
+    assert len(result["changed"]) == n
+    assert len(calls) <= 2 * math.ceil(n / 100) + 2
+    assert len(calls) == 20
+    edits = [r for r in calls if r.path == "/v2/bulk/files/edit"]
+    assert [len(r.body["items"]) for r in edits] == [100] * 10
+    assert all("batch-1" in f["tags"] for f in emulator.sevenbridges.files.values() if f["project"] == SCALE_PROJECT)
+    assert not [r for r in calls if r.status == 429]
+
+    emulator.recorder.clear()
+    rerun = TagFilesOperator(task_id="tag", query={"project": SCALE_PROJECT}, tags=["batch-1"]).execute(
+        {"ti": MagicMock()}
+    )
+
+    assert writes(emulator) == []
+    assert len(rerun["unchanged"]) == n
+    assert emulator.recorder.count(api="sevenbridges") == 10
+
+
+def test_metadata_merge_on_1000_files_converges_and_rerun_writes_nothing(emulator: Emulator) -> None:
+    op = UpdateFileMetadataOperator(
+        task_id="meta", query={"project": SCALE_PROJECT}, metadata={"release": "r1", "batch": None}, mode="merge"
+    )
+
+    op.execute(context={"ti": MagicMock()})
+
+    scale = [f for f in emulator.sevenbridges.files.values() if f["project"] == SCALE_PROJECT]
+    assert all(f["metadata"].get("release") == "r1" and "batch" not in f["metadata"] for f in scale)
+    assert all(f["metadata"]["sample_id"].startswith("S") for f in scale)
+    emulator.recorder.clear()
+    op.execute(context={"ti": MagicMock()})
+    assert writes(emulator) == []
