@@ -14,6 +14,7 @@ from genomics_provider.testing import Emulator
 pytestmark = pytest.mark.integration
 
 TOKEN = "sb-e2e-token-9c7e5a3b1d2f4e6a8c0b"
+REPORT = "65a100000000000000000403"
 RUN_OUTPUTS = [f"65a10000000000000000020{n}" for n in range(1, 6)]
 SCALE_PROJECT = "rfranklin/scale-test"
 
@@ -45,13 +46,17 @@ def test_tag_outputs_dag_converges_within_budget_and_rerun_writes_nothing(
     untouched = {fid: (f.get("tags", []), f.get("metadata", {})) for fid, f in files.items() if fid not in RUN_OUTPUTS}
     assert untouched == {fid: value for fid, value in before.items() if fid not in RUN_OUTPUTS}
     calls = emulator.recorder.filter(api="sevenbridges")
-    # Two tasks, each: one listing page and one bulk edit for 5 files.
+    # Tags and metadata: one listing page and one bulk edit each for 5 files; the rename: one read, one PATCH.
     assert [(r.method, r.path) for r in calls] == [
         ("GET", "/v2/files"),
         ("POST", "/v2/bulk/files/edit"),
         ("GET", "/v2/files"),
         ("POST", "/v2/bulk/files/edit"),
+        ("GET", f"/v2/files/{REPORT}"),
+        ("PATCH", f"/v2/files/{REPORT}"),
     ]
+    assert calls[-1].body == {"name": "HCC1143_release-2024-11_summary.html"}
+    assert files[REPORT]["name"] == "HCC1143_release-2024-11_summary.html"
     assert all(r.headers.get("x-sbg-auth-token") == "***" for r in calls)
 
     emulator.recorder.clear()
