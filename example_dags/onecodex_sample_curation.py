@@ -72,12 +72,13 @@ with DAG(
     # [END howto_operator_onecodex_project]
 
     # [START howto_operator_onecodex_metadata]
-    annotate = UpdateSampleMetadataOperator(
+    # One mapped task per sample: each shows its own log and link, and a retry redoes only that sample.
+    annotate = UpdateSampleMetadataOperator.partial(
         task_id="stamp_metadata",
-        sample_ids=sample_ids,
         fields={"platform": "Illumina NovaSeq 6000", "library_type": "WGS"},
         custom={"sequencing_run": "{{ params.run_tag }}", "qc": "pass"},
-    )
+        max_active_tis_per_dagrun=2,
+    ).expand(sample_ids=sample_ids)
     # [END howto_operator_onecodex_metadata]
 
     # One after another: the four tasks share One Codex's 10 requests/s per key.

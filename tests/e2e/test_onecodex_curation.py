@@ -48,6 +48,9 @@ def test_curation_dag_converges_and_a_second_run_writes_nothing(emulator: Any, r
         assert validate_onecodex_request(request.method, request.path, request.body) == []
     assert emulator.contract_violations == []
     assert not [r for r in emulator.recorder.requests if r.status == 429]
+    mapped = [ti for ti in dagrun.get_task_instances() if ti.task_id == "stamp_metadata"]
+    assert sorted(ti.map_index for ti in mapped) == [0, 1, 2]
+    assert {ti.state for ti in mapped} == {"success"}
 
     emulator.recorder.clear()
     again = run_example("onecodex_sample_curation")
