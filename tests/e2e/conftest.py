@@ -53,8 +53,8 @@ def run_example(airflow_db: None) -> Any:
     :return: A function ``run(name, **run_conf) -> DagRun``.
     """
 
-    def run(name: str, **conf: Any) -> Any:
+    def run(name: str, logical_date: Any = None, **conf: Any) -> Any:
         dag = load_example_dag(name)
-        return dag.test(run_conf=conf or None)
+        return dag.test(run_conf=conf or None, logical_date=logical_date)
 
     return run
