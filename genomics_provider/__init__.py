@@ -133,6 +133,14 @@ def get_provider_info() -> dict[str, Any]:
                 "python-modules": ["genomics_provider.operators.sevenbridges"],
             },
         ],
+        "sensors": [
+            {"integration-name": "One Codex", "python-modules": ["genomics_provider.sensors.onecodex"]},
+            {"integration-name": "Seven Bridges", "python-modules": ["genomics_provider.sensors.sevenbridges"]},
+        ],
+        "triggers": [
+            {"integration-name": "One Codex", "python-modules": ["genomics_provider.triggers.onecodex"]},
+            {"integration-name": "Seven Bridges", "python-modules": ["genomics_provider.triggers.sevenbridges"]},
+        ],
         "connection-types": [ONECODEX_CONNECTION_TYPE, SEVENBRIDGES_CONNECTION_TYPE],
         "extra-links": [
             "genomics_provider.links.genomics.OneCodexSamplesLink",

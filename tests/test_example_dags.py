@@ -10,7 +10,14 @@ import pytest
 
 from tests.conftest import EXAMPLE_DAGS_DIR
 
-EXPECTED_DAGS = {"onecodex_sample_curation", "sevenbridges_tag_outputs"}
+EXPECTED_DAGS = {
+    "onecodex_sample_curation",
+    "onecodex_post_sequencing",
+    "sevenbridges_tag_outputs",
+    "sevenbridges_nightly_tagging",
+    "ui_publish_samples",
+    "ui_tag_files",
+}
 
 
 @pytest.fixture

@@ -207,7 +207,7 @@ def test_a_connection_resolves_to_the_onecodex_hook(monkeypatch: pytest.MonkeyPa
 
 
 def test_airflow_providers_list_shows_the_provider() -> None:
-    result = subprocess.run(  # noqa: S603 - fixed argv, our own venv's airflow
+    result = subprocess.run(
         [str(AIRFLOW_CLI), "providers", "list", "-o", "json"],
         capture_output=True,
         text=True,

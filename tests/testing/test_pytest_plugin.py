@@ -51,7 +51,7 @@ def test_importing_the_plugin_does_not_import_the_server_stack() -> None:
         "import sys, genomics_provider.testing.pytest_plugin, genomics_provider.testing; "
         "print(sorted(m for m in ('uvicorn', 'fastapi', 'starlette', 'airflow', 'jsonschema') if m in sys.modules))"
     )
-    result = subprocess.run(  # noqa: S603
+    result = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True,
                             env={**os.environ, "PYTHONPATH": str(ROOT)})  # fmt: skip
     assert result.stdout.strip() == "[]"

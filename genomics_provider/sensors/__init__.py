@@ -1,0 +1,120 @@
+"""Sensors that wait for genomics-cloud state, in poke, reschedule or deferrable mode.
+
+:class:`BaseGenomicsSensor` holds the flow both sensors share: the ``deferrable`` switch, one synchronous poke
+before deferring, and the mapping of trigger events (see :mod:`genomics_provider.triggers`) in
+``execute_complete``.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from airflow.sdk import BaseSensorOperator, PokeReturnValue, conf
+from airflow.sdk.exceptions import AirflowException, AirflowFailException, AirflowSkipException
+
+if TYPE_CHECKING:
+    from airflow.sdk import Context
+    from airflow.triggers.base import BaseTrigger
+
+
+class BaseGenomicsSensor(BaseSensorOperator):
+    """Poke until done, or poke once and defer to a trigger; return the ids the trigger or poke found (XCom).
+
+    Subclasses implement :meth:`poke` (returning a :class:`PokeReturnValue` whose ``xcom_value`` is the ids) and
+    :meth:`build_trigger`, and set :attr:`event_ids_key`.
+
+    :param deferrable: Optional. Wait on the triggerer instead of a worker slot (default: ``[operators]
+        default_deferrable``, false unless configured).
+    :param poll_interval: Optional. Alias of ``poke_interval`` (seconds or a timedelta between checks, in every
+        mode); give one of the two.
+    :param kwargs: Optional. ``poke_interval``, ``timeout``, ``mode``, ``soft_fail`` and the other
+        ``BaseSensorOperator`` arguments.
+    :raises ValueError: When both ``poll_interval`` and ``poke_interval`` are given.
+    """
+
+    #: Key of the id list in the trigger's success event.
+    event_ids_key: ClassVar[str] = "ids"
+
+    def __init__(
+        self,
+        *,
+        deferrable: bool = conf.getboolean("operators", "default_deferrable", fallback=False),
+        poll_interval: timedelta | float | None = None,
+        **kwargs: Any,
+    ) -> None:
+        if poll_interval is not None:
+            if "poke_interval" in kwargs:
+                raise ValueError("give poke_interval or poll_interval, not both: they are the same setting")
+            kwargs["poke_interval"] = poll_interval
+        super().__init__(**kwargs)
+        self.deferrable = deferrable
+
+    def poke(self, context: Context) -> PokeReturnValue:
+        """Check once; subclasses implement this.
+
+        :param context: The Airflow task context.
+        :return: ``is_done`` and, when done, the ids as ``xcom_value``.
+        """
+        raise NotImplementedError
+
+    def build_trigger(self) -> BaseTrigger:
+        """Build the trigger that waits in deferrable mode; subclasses implement this.
+
+        :return: The trigger, with the rendered and validated arguments.
+        """
+        raise NotImplementedError
+
+    def execute(self, context: Context) -> Any:
+        """Poke until done (poke or reschedule mode), or poke once and defer (deferrable mode).
+
+        :param context: The Airflow task context.
+        :return: The ids, also the XCom return value.
+        :raises TaskDeferred: In deferrable mode, when the first poke is not done.
+        :raises AirflowFailException: When the condition can never be met, or on invalid input.
+        """
+        if not self.deferrable:
+            return super().execute(context)
+        result = self._first_poke(context)
+        if result.is_done:
+            self.log.info("Success criteria met on the first poke; not deferring")
+            return result.xcom_value
+        self.defer(
+            trigger=self.build_trigger(),
+            method_name="execute_complete",
+            timeout=timedelta(seconds=self.timeout),
+        )
+
+    def _first_poke(self, context: Context) -> PokeReturnValue:
+        # Same soft_fail / never_fail handling as BaseSensorOperator.execute gives poke mode.
+        try:
+            return self.poke(context)
+        except AirflowFailException as exc:
+            if self.soft_fail or self.never_fail:
+                raise AirflowSkipException(
+                    f"Skipping ({'soft_fail' if self.soft_fail else 'never_fail'}): {exc}"
+                ) from exc
+            raise
+
+    def execute_complete(self, context: Context, event: dict[str, Any] | None = None) -> list[str]:
+        """Resume after the trigger fired: return the ids on success, fail otherwise.
+
+        :param context: The Airflow task context.
+        :param event: The trigger's payload.
+        :return: The ids, also the XCom return value.
+        :raises AirflowFailException: On a ``failed`` event (the condition can never be met; no retry).
+        :raises AirflowException: On an ``error`` event, or a missing or malformed one (retries apply).
+        """
+        status = event.get("status") if isinstance(event, dict) else None
+        if event is None or status not in ("success", "failed", "error"):
+            raise AirflowException(f"{self.task_id}: unexpected trigger event {event!r}")
+        message = str(event.get("message") or "no message")
+        if status == "failed":
+            raise AirflowFailException(message)
+        if status == "error":
+            raise AirflowException(message)
+        ids = event.get(self.event_ids_key)
+        if not isinstance(ids, list):
+            raise AirflowException(f"{self.task_id}: the success event has no {self.event_ids_key!r} list")
+        self.log.info("Success criteria met: %d ids", len(ids))
+        return [str(item) for item in ids]

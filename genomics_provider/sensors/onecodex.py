@@ -1,0 +1,104 @@
+"""Wait until One Codex samples reach a status (``available`` by default)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from airflow.sdk import PokeReturnValue, conf
+from airflow.sdk.exceptions import AirflowFailException
+
+from genomics_provider.hooks.onecodex import OneCodexHook
+from genomics_provider.operators._common import is_templated
+from genomics_provider.sensors import BaseGenomicsSensor
+from genomics_provider.triggers.onecodex import OneCodexSampleTrigger, check_sample_args, check_samples
+
+if TYPE_CHECKING:
+    from airflow.sdk import Context
+
+__all__ = ["OneCodexSampleSensor"]
+
+
+class OneCodexSampleSensor(BaseGenomicsSensor):
+    """Wait until every sample has ``target_status``; fail at once when one never will.
+
+    Each check reads all samples with one list call per 100 ids (``GET /api/v1/samples?where={"$uri": {"$in":
+    [...]}}``), never one GET per sample. The sensor fails immediately, without retries, naming every sample that is
+    ``failed_validation`` or ``deleted``, or that the connection's key cannot find. It logs which samples are still
+    waiting and their status. On success it returns the sample ids (XCom ``return_value``), so ``sensor.output``
+    feeds downstream tasks.
+
+    With ``deferrable=True`` it checks once on the worker and, if not done, waits on the triggerer
+    (:class:`~genomics_provider.triggers.onecodex.OneCodexSampleTrigger`, polling every ``poke_interval``) until
+    ``timeout``.
+
+    :param sample_ids: Sample ids: a list, a JSON list string, or one id; templated, or an XComArg.
+    :param target_status: Optional. The status to wait for: ``available`` (default), ``validating``, ``importing``
+        or ``awaiting_data``.
+    :param onecodex_conn_id: Optional. Airflow connection id (default ``onecodex_default``).
+    :param deferrable: Optional. Wait on the triggerer (default: ``[operators] default_deferrable``).
+    :param poll_interval: Optional. Alias of ``poke_interval``.
+    :param kwargs: Optional. ``poke_interval``, ``timeout``, ``mode`` (``poke`` | ``reschedule``), ``soft_fail`` and
+        the other ``BaseSensorOperator`` arguments.
+    :raises InvalidInputError: At parse time, for literal arguments that break a rule.
+    """
+
+    template_fields: Sequence[str] = ("sample_ids", "target_status", "onecodex_conn_id")
+    template_fields_renderers: ClassVar[dict[str, str]] = {"sample_ids": "json"}
+    event_ids_key: ClassVar[str] = "sample_ids"
+    ui_color = "#eef3fb"
+
+    def __init__(
+        self,
+        *,
+        sample_ids: Any,
+        target_status: str = "available",
+        onecodex_conn_id: str = OneCodexHook.default_conn_name,
+        deferrable: bool = conf.getboolean("operators", "default_deferrable", fallback=False),
+        poll_interval: timedelta | float | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(deferrable=deferrable, poll_interval=poll_interval, **kwargs)
+        self.sample_ids = sample_ids
+        self.target_status = target_status
+        self.onecodex_conn_id = onecodex_conn_id
+        if not is_templated(sample_ids) and not is_templated(target_status):
+            check_sample_args(sample_ids, target_status)
+
+    @cached_property
+    def hook(self) -> OneCodexHook:
+        """The One Codex hook, created on first use inside ``execute``."""
+        return OneCodexHook(onecodex_conn_id=self.onecodex_conn_id)
+
+    def poke(self, context: Context) -> PokeReturnValue:
+        """Read every sample (one list call per 100 ids) and compare its status with the target.
+
+        :param context: The Airflow task context.
+        :return: Done with the sample ids as XCom when every sample has the target status; not done otherwise.
+        :raises InvalidInputError: On invalid rendered arguments, before any request.
+        :raises AirflowFailException: Naming every sample that is failed_validation, deleted or not found.
+        """
+        ids, target = check_sample_args(self.sample_ids, self.target_status)
+        check = check_samples(ids, self.hook.get_samples_by_id(ids), target)
+        if check.failed:
+            raise AirflowFailException(check.failure_message(self.onecodex_conn_id))
+        if not check.done:
+            self.log.info("%s", check.waiting_message())
+            return PokeReturnValue(is_done=False)
+        self.log.info("All %d One Codex samples are %r", len(ids), target)
+        return PokeReturnValue(is_done=True, xcom_value=ids)
+
+    def build_trigger(self) -> OneCodexSampleTrigger:
+        """Build the trigger for deferrable mode from the rendered arguments.
+
+        :return: The trigger.
+        """
+        ids, target = check_sample_args(self.sample_ids, self.target_status)
+        return OneCodexSampleTrigger(
+            sample_ids=ids,
+            target_status=target,
+            onecodex_conn_id=self.onecodex_conn_id,
+            poll_interval=self.poke_interval,
+        )

@@ -1,0 +1,181 @@
+"""System test: the post-sequencing DAG under a real Airflow — api-server, scheduler, DAG processor and triggerer.
+
+Everything runs on 127.0.0.1 with a temporary ``AIRFLOW_HOME`` (SQLite, LocalExecutor). The DAG is unpaused and
+triggered through the REST API with params; the deferrable sensor's wait goes through the real triggerer process.
+Every process the test starts is stopped by it, and no log line carries the token.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from genomics_provider.testing import Emulator
+from tests.conftest import EXAMPLE_DAGS_DIR
+
+pytestmark = [pytest.mark.system, pytest.mark.integration]
+
+DAG_ID = "onecodex_post_sequencing"
+KEY = "oc-system-key-4e8a2c6f0b1d3a5c7e9f"
+IMPORTING = "5e1b7c4d9f6a2ba3"
+AVAILABLE = "4d0a6b3c8e5f1a92"
+PROJECT_SOIL = "7e1a2b3c4d5e6f70"
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Airflow:
+    """A real Airflow deployment in a temporary home, driven through its REST API."""
+
+    def __init__(self, home: Path, env: dict[str, str], port: int) -> None:
+        self.home, self.env, self.port = home, env, port
+        self.base = f"http://127.0.0.1:{port}"
+        self.processes: list[subprocess.Popen[bytes]] = []
+        self.session = requests.Session()
+
+    def run(self, *args: str) -> None:
+        log = self.home / "cli.log"
+        with log.open("a") as out:
+            subprocess.run(
+                [str(BIN / "airflow"), *args], env=self.env, stdout=out, stderr=subprocess.STDOUT, check=True
+            )
+
+    def start(self, *args: str) -> None:
+        out = (self.home / f"{args[0]}.log").open("wb")
+        self.processes.append(
+            subprocess.Popen(
+                [str(BIN / "airflow"), *args],
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        )
+
+    def stop(self) -> None:
+        for process in self.processes:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        deadline = time.monotonic() + 30
+        for process in self.processes:
+            try:
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=10)
+
+    def wait_for(self, what: str, check: Any, timeout: float, every: float = 1.0) -> Any:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for process in self.processes:
+                assert process.poll() is None, f"{process.args} exited with {process.returncode}; see {self.home}"
+            try:
+                result = check()
+            except requests.RequestException:
+                result = None
+            if result:
+                return result
+            time.sleep(every)
+        raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}; logs in {self.home}")
+
+    def login(self) -> None:
+        token = self.session.get(f"{self.base}/auth/token", timeout=10).json()["access_token"]
+        self.session.headers["Authorization"] = f"Bearer {token}"
+
+    def api(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        return self.session.request(method, f"{self.base}/api/v2{path}", timeout=30, **kwargs)
+
+    def logs_text(self) -> str:
+        return "\n".join(path.read_text(errors="replace") for path in self.home.rglob("*.log") if path.is_file())
+
+
+@pytest.fixture
+def airflow(tmp_path: Path) -> Iterator[tuple[Airflow, Emulator]]:
+    with Emulator(seed="demo", onecodex_api_key=KEY, import_delay_s=3600.0) as emu:
+        port = free_port()
+        home = tmp_path / "airflow-home"
+        home.mkdir()
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW")}
+        env.update(
+            {
+                "AIRFLOW_HOME": str(home),
+                "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+                "AIRFLOW__CORE__DAGS_FOLDER": str(EXAMPLE_DAGS_DIR),
+                "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+                "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True",
+                "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{port}/execution/",
+                "AIRFLOW__API__BASE_URL": f"http://127.0.0.1:{port}",
+                "AIRFLOW__API__PORT": str(port),
+                "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
+                "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port()),
+                "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(free_port()),
+                "AIRFLOW_CONN_ONECODEX_DEFAULT": emu.onecodex_conn_json(),
+            }
+        )
+        deployment = Airflow(home, env, port)
+        deployment.run("db", "migrate")
+        deployment.run("pools", "set", "onecodex_api", "2", "One Codex API: 10 requests/s per key")
+        try:
+            deployment.start("api-server", "--host", "127.0.0.1", "--port", str(port))
+            deployment.start("scheduler")
+            deployment.start("dag-processor")
+            deployment.start("triggerer")
+            yield deployment, emu
+        finally:
+            deployment.stop()
+            assert all(process.poll() is not None for process in deployment.processes)
+
+
+def test_post_sequencing_dag_defers_through_the_real_triggerer_and_converges(airflow: tuple[Airflow, Emulator]) -> None:
+    deployment, emu = airflow
+    deployment.wait_for("the api-server", lambda: deployment.session.get(f"{deployment.base}/api/v2/version").ok, 90)
+    deployment.login()
+    deployment.wait_for("the DAG to be parsed", lambda: deployment.api("GET", f"/dags/{DAG_ID}").ok, 90, every=2)
+    assert deployment.api("PATCH", f"/dags/{DAG_ID}", json={"is_paused": False}).ok
+
+    conf = {"sample_ids": [IMPORTING, AVAILABLE], "project": "soil_2024", "run_tag": "run-system-1"}
+    emu.start_import(IMPORTING, delay_s=40)  # the upload finishes importing 40 s from now
+    run = deployment.api("POST", f"/dags/{DAG_ID}/dagRuns", json={"logical_date": None, "conf": conf}).json()
+    run_id = run["dag_run_id"]
+
+    def sensor_state() -> str | None:
+        ti = deployment.api("GET", f"/dags/{DAG_ID}/dagRuns/{run_id}/taskInstances/wait_until_available").json()
+        return ti.get("state") if ti.get("state") == "deferred" else None
+
+    deployment.wait_for("the sensor to defer", sensor_state, 120)
+    assert emu.onecodex.samples[IMPORTING]["status"] == "importing"
+
+    def finished() -> str | None:
+        state = deployment.api("GET", f"/dags/{DAG_ID}/dagRuns/{run_id}").json()["state"]
+        return state if state in ("success", "failed") else None
+
+    assert deployment.wait_for("the run to finish", finished, 240, every=2) == "success"
+    for sample_id in (IMPORTING, AVAILABLE):
+        sample = emu.onecodex.samples[sample_id]
+        assert sample["status"] == "available"
+        assert sample["visibility"] == "shared"
+        assert sample["project"] == {"$ref": f"/api/v1/projects/{PROJECT_SOIL}"}
+        assert {"qc-passed", "run-system-1"} <= set(emu.onecodex.sample_tag_names(sample_id))
+        assert emu.onecodex.metadata_for_sample(sample_id)["custom"]["sequencing_run"] == "run-system-1"
+    # The wait ran in the triggerer process: its trigger log sits beside the sensor's task log.
+    trigger_logs = list((deployment.home / "logs").rglob("task_id=wait_until_available/attempt=1.log.trigger.*.log"))
+    assert len(trigger_logs) == 1
+    trigger_log = trigger_logs[0].read_text(errors="replace")
+    assert "genomics_provider.triggers.onecodex.OneCodexSampleTrigger" in trigger_log
+    assert f"{IMPORTING}: importing" in trigger_log
+    assert KEY not in deployment.logs_text()
