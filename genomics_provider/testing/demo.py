@@ -1,8 +1,9 @@
 """``make demo``: run the example DAGs with ``airflow dags test`` against the local emulator and show what changed.
 
-Starts the emulator (seed ``demo``) on 127.0.0.1, creates a throw-away ``AIRFLOW_HOME`` with a migrated SQLite DB,
-runs each example DAG twice, and prints a before → after table of every field that changed, the requests each run
-sent, and proof that the second run wrote nothing. It never touches the internet.
+Migrates one throw-away SQLite Airflow DB, then runs each example DAG's chain of runs — each chain on its own
+emulator (seed ``demo``, 127.0.0.1) and its own copy of the Airflow home, two chains at a time — and prints, per run,
+the requests it sent and a before → after table of every field that changed, and proof that the runs that must not
+write (second runs, dry runs) wrote nothing. It never touches the internet.
 
 Usage: ``python -m genomics_provider.testing.demo [--dags-folder example_dags] [--keep-logs]``.
 """
@@ -18,18 +19,63 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from genomics_provider.testing.emulator import Emulator
 from genomics_provider.testing.recorder import RecordedRequest
 
-#: The DAGs the demo runs, in order, with their ``--conf`` (None: the DAG's own defaults).
-DEMO_DAGS: list[tuple[str, dict[str, Any] | None]] = [
-    ("onecodex_sample_curation", None),
-    ("sevenbridges_tag_outputs", None),
-]
+IMPORTING_SAMPLE = "5e1b7c4d9f6a2ba3"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One ``airflow dags test`` run of a demo chain.
+
+    :param label: What the run shows.
+    :param conf: ``--conf`` for the run (None: the DAG's own defaults).
+    :param expect_writes: Whether the run should write (False: it must send no write).
+    :param prepare: Optional. Called with the emulator before the run.
+    """
+
+    label: str
+    conf: dict[str, Any] | None = None
+    expect_writes: bool = True
+    prepare: Callable[[Emulator], None] | None = None
+
+
+def _start_upload(emu: Emulator) -> None:
+    emu.start_import(IMPORTING_SAMPLE, delay_s=12)
+
+
+#: Each DAG's chain of runs. Chains run in parallel, each on its own emulator and Airflow home.
+DEMO_CHAINS: dict[str, list[Step]] = {
+    "onecodex_sample_curation": [Step("first run"), Step("second run", expect_writes=False)],
+    "sevenbridges_tag_outputs": [Step("first run"), Step("second run", expect_writes=False)],
+    "onecodex_post_sequencing": [
+        Step("first run (sample 5e1b… still importing: the sensor defers)", prepare=_start_upload),
+        Step("second run", expect_writes=False),
+    ],
+    "ui_publish_samples": [
+        Step(
+            "triggered with params, dry_run left ticked",
+            {"sample_ids": ["1d5a9c3e7b2f4a60", "2b8e4f1a6c3d9e70"], "visibility": "public", "tags": ["published"]},
+            expect_writes=False,
+        ),
+        Step(
+            "triggered again with dry_run unticked",
+            {
+                "sample_ids": ["1d5a9c3e7b2f4a60", "2b8e4f1a6c3d9e70"],
+                "visibility": "public",
+                "tags": ["published"],
+                "dry_run": False,
+            },
+        ),
+    ],
+}
 Snapshot = dict[tuple[str, str, str], str]
 
 
@@ -59,7 +105,7 @@ def _onecodex_rows(emu: Emulator) -> Iterator[tuple[tuple[str, str, str], str]]:
 
 def _sevenbridges_rows(emu: Emulator) -> Iterator[tuple[tuple[str, str, str], str]]:
     for file_id, item in emu.sevenbridges.files.items():
-        label = f"{item.get('name')} ({file_id[-4:]})"
+        label = f"file …{file_id[-6:]}"
         yield ("Seven Bridges", label, "name"), str(item.get("name"))
         yield ("Seven Bridges", label, "tags"), ", ".join(item.get("tags") or []) or "(none)"
         for key, value in sorted((item.get("metadata") or {}).items()):
@@ -97,7 +143,7 @@ def request_counts(requests: list[RecordedRequest]) -> str:
     :return: One line.
     """
     by_method = Counter(r.method for r in requests)
-    writes = sum(1 for r in requests if r.is_write and not r.path.endswith("/bulk/files/get"))
+    writes = len(_writes(requests))
     limited = sum(1 for r in requests if r.status == 429)
     methods = ", ".join(f"{method} {count}" for method, count in sorted(by_method.items()))
     return f"{len(requests)} calls ({methods or 'none'}), {writes} writes, {limited} answered 429"
@@ -118,7 +164,6 @@ def _environment(home: Path, dags: Path, emu: Emulator) -> dict[str, str]:
             "AIRFLOW_HOME": str(home),
             "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
             "AIRFLOW__CORE__DAGS_FOLDER": str(dags),
-            "AIRFLOW__CORE__UNIT_TEST_MODE": "False",
             "AIRFLOW__LOGGING__LOGGING_LEVEL": "WARNING",
             "AIRFLOW_CONN_ONECODEX_DEFAULT": emu.onecodex_conn_json(),
             "AIRFLOW_CONN_SEVENBRIDGES_DEFAULT": emu.sevenbridges_conn_json(),
@@ -128,48 +173,61 @@ def _environment(home: Path, dags: Path, emu: Emulator) -> dict[str, str]:
 
 
 def run_demo(dags: Path, workdir: Path) -> int:
-    """Run every demo DAG twice on a fresh emulator and print the report.
+    """Migrate one Airflow DB, then run every chain (in parallel, two at a time) and print the reports in order.
 
     :param dags: The example DAGs folder.
-    :param workdir: Where the temporary ``AIRFLOW_HOME`` and the log go.
-    :return: Process exit code (0 when every run succeeded and every second run wrote nothing).
+    :param workdir: Where the temporary Airflow homes and logs go.
+    :return: Process exit code (0 when every run did what it should).
     """
-    log = workdir / "demo.log"
-    with Emulator(seed="demo") as emu:
-        print(f"Emulator: One Codex at {emu.url}, Seven Bridges at {emu.sevenbridges_url} (seed 'demo')")
-        env = _environment(workdir / "airflow-home", dags, emu)
-        started = time.monotonic()
-        if _airflow(["db", "migrate"], env, log) != 0:
-            print(f"airflow db migrate failed; see {log}")
-            return 1
-        failures = 0
-        for dag_id, conf in DEMO_DAGS:
-            failures += _run_twice(emu, dag_id, conf, env, log)
-        print(f"\nDone in {time.monotonic() - started:.0f} s (Airflow's own output: {log}, kept with --keep-logs)")
+    started = time.monotonic()
+    template = workdir / "template-home"
+    template.mkdir(parents=True)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW")}
+    env.update({"AIRFLOW_HOME": str(template), "AIRFLOW__CORE__LOAD_EXAMPLES": "False"})
+    if _airflow(["db", "migrate"], env, workdir / "migrate.log") != 0:
+        print(f"airflow db migrate failed; see {workdir / 'migrate.log'}")
+        return 1
+    print(f"Running {len(DEMO_CHAINS)} example DAGs with `airflow dags test`, each on its own local emulator ...")
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        futures = [
+            pool.submit(_run_chain, dag_id, steps, dags, workdir, template) for dag_id, steps in DEMO_CHAINS.items()
+        ]
+        results = [future.result() for future in futures]
+    for report, _ in results:
+        print(report)
+    failures = sum(failed for _, failed in results)
+    print(f"\n{'Done' if not failures else f'{failures} run(s) FAILED'} in {time.monotonic() - started:.0f} s.")
     return 1 if failures else 0
 
 
-def _run_twice(emu: Emulator, dag_id: str, conf: dict[str, Any] | None, env: dict[str, str], log: Path) -> int:
-    args = ["dags", "test", dag_id] + (["--conf", json.dumps(conf)] if conf else [])
-    print(f"\n== {dag_id}")
-    before = snapshot(emu)
-    emu.recorder.clear()
-    if _airflow(args, env, log) != 0:
-        print(f"  FAILED: airflow dags test {dag_id}; see {log}")
-        return 1
-    print(diff_table(before, snapshot(emu)))
-    print(f"  first run:  {request_counts(emu.recorder.requests)}")
-    emu.recorder.clear()
-    if _airflow(args, env, log) != 0:
-        print(f"  FAILED: second airflow dags test {dag_id}; see {log}")
-        return 1
-    second = emu.recorder.requests
-    print(f"  second run: {request_counts(second)}")
-    writes = [r for r in second if r.is_write and not r.path.endswith("/bulk/files/get")]
-    if writes:
-        print(f"  NOT IDEMPOTENT: the second run wrote {[f'{r.method} {r.path}' for r in writes]}")
-        return 1
-    return 0
+def _run_chain(dag_id: str, steps: list[Step], dags: Path, workdir: Path, template: Path) -> tuple[str, int]:
+    home = workdir / dag_id
+    shutil.copytree(template, home)
+    log = workdir / f"{dag_id}.log"
+    lines = [f"\n== {dag_id}"]
+    with Emulator(seed="demo") as emu:
+        env = _environment(home, dags, emu)
+        for step in steps:
+            if step.prepare:
+                step.prepare(emu)
+            before = snapshot(emu)
+            emu.recorder.clear()
+            args = ["dags", "test", dag_id] + (["--conf", json.dumps(step.conf)] if step.conf else [])
+            if _airflow(args, env, log) != 0:
+                lines.append(f"  {step.label}: FAILED (airflow dags test exited non-zero; see {log})")
+                return "\n".join(lines), 1
+            requests = emu.recorder.requests
+            lines.append(f"  {step.label}: {request_counts(requests)}")
+            if step.expect_writes:
+                lines.append(diff_table(before, snapshot(emu)))
+            elif _writes(requests):
+                lines.append(f"  NOT IDEMPOTENT: wrote {[f'{r.method} {r.path}' for r in _writes(requests)]}")
+                return "\n".join(lines), 1
+    return "\n".join(lines), 0
+
+
+def _writes(requests: list[RecordedRequest]) -> list[RecordedRequest]:
+    return [r for r in requests if r.is_write and not r.path.endswith("/bulk/files/get")]
 
 
 def main(argv: list[str] | None = None) -> int:
