@@ -6,6 +6,22 @@ from typing import Any
 
 __version__ = "0.1.0"
 
+#: Connection-form fields every hook reads through the shared transport (genomics_provider.hooks.base).
+_TRANSPORT_FIELDS: dict[str, Any] = {
+    "timeout": {
+        "label": "Read timeout (s)",
+        "schema": {"type": ["number", "null"], "minimum": 0, "default": 60},
+    },
+    "connect_timeout": {
+        "label": "Connect timeout (s)",
+        "schema": {"type": ["number", "null"], "minimum": 0, "default": 10},
+    },
+    "max_attempts": {
+        "label": "Attempts per request",
+        "schema": {"type": ["integer", "null"], "minimum": 1, "default": 5},
+    },
+}
+
 ONECODEX_CONNECTION_TYPE: dict[str, Any] = {
     "connection-type": "onecodex",
     "hook-class-name": "genomics_provider.hooks.onecodex.OneCodexHook",
@@ -29,22 +45,11 @@ ONECODEX_CONNECTION_TYPE: dict[str, Any] = {
                 "default": "api_key",
             },
         },
-        "timeout": {
-            "label": "Read timeout (s)",
-            "schema": {"type": ["number", "null"], "minimum": 0, "default": 60},
-        },
-        "connect_timeout": {
-            "label": "Connect timeout (s)",
-            "schema": {"type": ["number", "null"], "minimum": 0, "default": 10},
-        },
+        **_TRANSPORT_FIELDS,
         "rate_limit": {
             "label": "Rate limit (requests/s)",
             "description": "Client-side pacing; One Codex allows 10 requests per second per key.",
             "schema": {"type": ["number", "null"], "minimum": 0, "default": 10},
-        },
-        "max_attempts": {
-            "label": "Attempts per request",
-            "schema": {"type": ["integer", "null"], "minimum": 1, "default": 5},
         },
     },
 }
@@ -78,22 +83,11 @@ SEVENBRIDGES_CONNECTION_TYPE: dict[str, Any] = {
             "description": "token: X-SBG-Auth-Token header (developer token, default); bearer: OAuth/SSO token.",
             "schema": {"type": ["string", "null"], "enum": ["token", "bearer", None], "default": "token"},
         },
+        **_TRANSPORT_FIELDS,
         "advance_access": {
             "label": "Advance access",
             "description": "Send X-SBG-Advance-Access: advance (opt in to beta API features).",
             "schema": {"type": ["boolean", "null"], "default": False},
-        },
-        "timeout": {
-            "label": "Read timeout (s)",
-            "schema": {"type": ["number", "null"], "minimum": 0, "default": 60},
-        },
-        "connect_timeout": {
-            "label": "Connect timeout (s)",
-            "schema": {"type": ["number", "null"], "minimum": 0, "default": 10},
-        },
-        "max_attempts": {
-            "label": "Attempts per request",
-            "schema": {"type": ["integer", "null"], "minimum": 1, "default": 5},
         },
     },
 }
