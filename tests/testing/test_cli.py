@@ -25,9 +25,7 @@ def test_serve_prints_urls_and_exports_then_stops_on_sigterm() -> None:
     command = [sys.executable, "-m", "genomics_provider.testing", "serve", "--port", "0", "--seed", "empty",
                "--no-rate-limit", "--latency-ms", "1"]  # fmt: skip
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    process = subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         lines = []
         deadline = time.monotonic() + 30
