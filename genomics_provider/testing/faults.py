@@ -145,6 +145,7 @@ class FaultInjector:
         probability: float | None = None,
         retry_after: int | None = None,
         reset_header: bool = True,
+        reset_in_s: float = 1.0,
     ) -> Fault:
         """Answer 429 (One Codex ``{"msg"}`` body; Seven Bridges code 1000 with X-RateLimit headers).
 
@@ -153,6 +154,7 @@ class FaultInjector:
         :param probability: Chance per call, or ``None``.
         :param retry_after: Send ``Retry-After: <n>`` when given.
         :param reset_header: Seven Bridges only: include ``X-RateLimit-Reset``.
+        :param reset_in_s: Seven Bridges only: seconds from now that ``X-RateLimit-Reset`` names.
         :return: The fault.
         """
         return self.add(
@@ -162,6 +164,7 @@ class FaultInjector:
             probability=probability,
             retry_after=retry_after,
             reset_header=reset_header,
+            reset_in_s=reset_in_s,
         )
 
     def maintenance(
