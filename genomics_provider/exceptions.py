@@ -16,6 +16,9 @@ from typing import Any
 
 from airflow.sdk.exceptions import AirflowException, AirflowFailException
 
+#: The note of a write that failed in a way that leaves its outcome unknown; it was not sent again.
+OUTCOME_UNKNOWN_NOTE = "not re-sent: the server may have applied it"
+
 
 class GenomicsApiError(AirflowException):
     """A request to a genomics API failed.
@@ -26,6 +29,8 @@ class GenomicsApiError(AirflowException):
     :param request_id: The ``X-Request-Id`` of the response, when present.
     :param method: HTTP method of the failed request.
     :param path: URL path of the failed request (never the query string or credentials).
+    :param note: How the transport ended, e.g. ``gave up after 5 attempts`` or ``not re-sent: the server may have
+        applied it``; empty when there is nothing to add.
     """
 
     def __init__(
@@ -37,6 +42,7 @@ class GenomicsApiError(AirflowException):
         request_id: str | None = None,
         method: str = "",
         path: str = "",
+        note: str = "",
     ) -> None:
         self.message = message
         self.status = status
@@ -44,7 +50,13 @@ class GenomicsApiError(AirflowException):
         self.request_id = request_id
         self.method = method
         self.path = path
+        self.note = note
         super().__init__(self._render())
+
+    @property
+    def outcome_unknown(self) -> bool:
+        """Whether the failed request was a write the server may nevertheless have applied."""
+        return OUTCOME_UNKNOWN_NOTE in self.note
 
     def _render(self) -> str:
         where = f"{self.method} {self.path}".strip()
@@ -54,6 +66,8 @@ class GenomicsApiError(AirflowException):
         if self.code is not None:
             parts.append(f"code {self.code}")
         text = ": ".join([", ".join(parts), self.message])
+        if self.note:
+            text += f" ({self.note})"
         if self.request_id:
             text += f" (request id {self.request_id})"
         return text
@@ -69,6 +83,7 @@ class GenomicsApiError(AirflowException):
             "request_id": self.request_id,
             "method": self.method,
             "path": self.path,
+            "note": self.note,
         }
 
 

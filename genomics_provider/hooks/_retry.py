@@ -2,6 +2,17 @@
 
 Both functions are pure (they look only at the exception and the clock they are given), so the policy is tested as a
 truth table without a server. ``GenomicsRestHook`` wires them into ``tenacity``.
+
+Two kinds of request:
+
+* **Reads** (``idempotent=True``) are sent again after any transient failure: connection errors, timeouts, 429, 500,
+  502, 503 and 504.
+* **Writes** (``idempotent=False``) are sent again only when the server certainly did not act on them: a 429 or a 503
+  (the server refused to handle the request), or a connection that was never established. After a dropped
+  connection, a read timeout, a 500, 502 or 504 the write may or may not have been applied; it is not re-sent
+  blindly. The error reaches the caller, which re-reads the item and writes again only what still differs (the
+  operators do this), so a write the server applied is not sent twice, and a stale body is not re-sent over a change
+  another writer made meanwhile.
 """
 
 from __future__ import annotations
@@ -11,27 +22,56 @@ import random
 from dataclasses import dataclass
 
 import requests
+from urllib3.exceptions import NewConnectionError
 
-#: HTTP statuses worth retrying: rate limited, and the gateway/maintenance family.
+#: HTTP statuses worth retrying for reads: rate limited, and the gateway/maintenance family.
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
+#: HTTP statuses that say the server did not act on the request, so even a write may be sent again.
+NOT_APPLIED_STATUSES = frozenset({429, 503})
+
+
+def never_connected(exc: BaseException) -> bool:
+    """Tell whether a request failed before any byte reached the server (connect timeout, connection refused).
+
+    :param exc: The exception raised by ``requests``.
+    :return: ``True`` when the server cannot have seen the request.
+    """
+    if isinstance(exc, requests.ConnectTimeout):
+        return True
+    if not isinstance(exc, requests.ConnectionError) or not exc.args:
+        return False
+    reason = getattr(exc.args[0], "reason", None)
+    return isinstance(reason, NewConnectionError)
+
+
+def outcome_unknown(exc: BaseException) -> bool:
+    """Tell whether a failed write may nevertheless have been applied by the server.
+
+    :param exc: The exception raised by ``requests``.
+    :return: ``True`` after a dropped connection, a timeout once connected, or a 5xx other than 503; ``False`` when
+        the server refused or never saw the request (4xx, 429, 503, no connection) or for anything else.
+    """
+    if never_connected(exc):
+        return False
+    if isinstance(exc, requests.HTTPError):
+        status = exc.response.status_code if exc.response is not None else 0
+        return status >= 500 and status not in NOT_APPLIED_STATUSES
+    return isinstance(exc, (requests.ConnectionError, requests.Timeout))
 
 
 def is_retryable(exc: BaseException, *, idempotent: bool = True) -> bool:
     """Decide whether a failed request may be sent again.
 
-    A request that is not idempotent (a ``POST`` that creates something) is retried only when the server certainly
-    did not act on it: a 429, or a connection that was never established. Everything else that is transient is
-    retried for idempotent requests (GET, PUT, and the desired-state PATCH and bulk edits this provider sends).
-
     :param exc: The exception raised by ``requests`` (``HTTPError`` from ``raise_for_status`` included).
-    :param idempotent: Whether sending the request twice has the same effect as sending it once.
+    :param idempotent: Whether the request only reads, so sending it again cannot change anything; ``False`` for
+        writes, which are re-sent only when the server certainly did not act on them.
     :return: ``True`` if the request should be retried.
     """
-    if isinstance(exc, requests.ConnectTimeout):
+    if never_connected(exc):
         return True
     if isinstance(exc, requests.HTTPError):
         status = exc.response.status_code if exc.response is not None else None
-        if status == 429:
+        if status in NOT_APPLIED_STATUSES:
             return True
         return idempotent and status in RETRYABLE_STATUSES
     if isinstance(exc, (requests.ConnectionError, requests.Timeout)):

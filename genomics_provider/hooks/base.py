@@ -9,19 +9,17 @@ endpoints.
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import math
-import re
 import time
 from collections.abc import Mapping
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 from urllib.parse import urljoin, urlsplit
 
 import requests
 import tenacity
-from airflow.sdk import BaseHook
+from airflow.sdk import BaseHook, Connection
 from airflow.sdk.log import mask_secret
 from requests.adapters import HTTPAdapter
 
@@ -33,15 +31,18 @@ from genomics_provider.exceptions import (
     InvalidInputError,
     error_class_for_status,
 )
+from genomics_provider.hooks._connection import is_loopback_host, redacted
+from genomics_provider.hooks._errors import attempts_note, parse_error_body, summarise_body
 from genomics_provider.hooks._ratelimit import RateLimiter
 from genomics_provider.hooks._retry import BackoffPolicy, is_retryable, wait_before_retry
 
-if TYPE_CHECKING:
-    from airflow.sdk import Connection
+__all__ = ["DEFAULT_MAX_ATTEMPTS", "DEFAULT_TIMEOUT", "READ_METHODS", "GenomicsRestHook", "is_loopback_host",
+           "parse_error_body", "redacted"]  # fmt: skip
 
 DEFAULT_TIMEOUT = (10.0, 60.0)
+#: Methods that only read: re-sent after any transient failure (see :mod:`genomics_provider.hooks._retry`).
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 DEFAULT_MAX_ATTEMPTS = 5
-_LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
 
 
 def _sleep(seconds: float) -> None:
@@ -50,22 +51,6 @@ def _sleep(seconds: float) -> None:
     :param seconds: How long to sleep.
     """
     time.sleep(seconds)
-
-
-def is_loopback_host(host: str | None) -> bool:
-    """Tell whether a host name or address is on this machine (127.0.0.0/8, ::1, localhost).
-
-    :param host: Host part of a URL.
-    :return: ``True`` for loopback hosts.
-    """
-    if not host:
-        return False
-    if host.lower() in _LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 class GenomicsRestHook(BaseHook):
@@ -100,16 +85,28 @@ class GenomicsRestHook(BaseHook):
         self._max_attempts_override = max_attempts
         self.backoff = BackoffPolicy()
         self.request_count = 0
+        self._secrets: list[str] = []
+        self._connection: Connection | None = None
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(conn_id={self.conn_id!r})"
 
     # -- connection ------------------------------------------------------------------------------------------
 
-    @cached_property
+    @property
     def connection(self) -> Connection:
-        """The Airflow connection, fetched once per hook."""
-        return self.get_connection(self.conn_id)
+        """The Airflow connection, fetched once per hook; its ``repr`` shows ``password='***'``."""
+        if self._connection is None:
+            self._connection = redacted(self.get_connection(self.conn_id))
+        return self._connection
+
+    @connection.setter
+    def connection(self, value: Connection) -> None:
+        """Use a connection fetched elsewhere (e.g. asynchronously by a trigger).
+
+        :param value: The connection.
+        """
+        self._connection = redacted(value)
 
     @cached_property
     def extra(self) -> dict[str, Any]:
@@ -134,7 +131,7 @@ class GenomicsRestHook(BaseHook):
                 f"connection {self.conn_id!r}: the {self.credential_label} contains whitespace; "
                 "paste it again without spaces or line breaks"
             )
-        mask_secret(secret)
+        self.register_secret(secret)
         return secret
 
     @cached_property
@@ -197,9 +194,14 @@ class GenomicsRestHook(BaseHook):
 
     @cached_property
     def limiter(self) -> RateLimiter:
-        """The token bucket shared by every request of this hook (rate from extra ``rate_limit``)."""
+        """The token bucket shared by every request of this hook (rate from extra ``rate_limit``).
+
+        It paces evenly with no burst: the vendor's limit is per key, and the tasks of a DAG run each have their own
+        hook, so a task starting with a full bucket right after another one would exceed it. Tasks running in
+        parallel share the key too: give them a pool, or a ``rate_limit`` of the vendor's rate / parallel tasks.
+        """
         rate = self._extra_number("rate_limit", self.default_rate_limit, minimum=0.0)
-        return RateLimiter(rate, sleep=lambda seconds: _sleep(seconds))
+        return RateLimiter(rate, burst=1.0, sleep=lambda seconds: _sleep(seconds))
 
     # -- session ---------------------------------------------------------------------------------------------
 
@@ -262,37 +264,49 @@ class GenomicsRestHook(BaseHook):
     ) -> requests.Response:
         """Send one request with rate limiting and retries; return the successful response.
 
+        Reads are retried after any transient failure. Writes are retried only when the server certainly did not act
+        on them (429, 503, no connection); when a write's outcome is unknown (connection dropped, read timeout, 500,
+        502, 504) the error is raised at once, saying so, and the caller re-reads before writing again.
+
         :param method: HTTP method.
         :param path: Path or absolute URL (see :meth:`url_for`).
         :param params: Optional. Query parameters.
         :param json_body: Optional. JSON-serialisable body.
         :param headers: Optional. Extra headers for this request.
-        :param idempotent: Optional. Whether a retry is safe; defaults to ``True`` for every method but ``POST``.
+        :param idempotent: Optional. Whether the request only reads, so it may be re-sent whatever happened to it;
+            defaults to ``True`` for GET, HEAD and OPTIONS and ``False`` for writes (see
+            :mod:`genomics_provider.hooks._retry`). A POST that reads (a bulk get) passes ``True``.
         :return: The 2xx response.
-        :raises GenomicsApiError: A typed subclass, once retries are exhausted or the error is not retryable.
+        :raises GenomicsApiError: A typed subclass, once retries are exhausted or the error is not retryable; its
+            message ends with how many attempts were made, or that a write was not re-sent.
         """
         method = method.upper()
         url = self.url_for(path)
-        safe = idempotent if idempotent is not None else method != "POST"
+        safe = idempotent if idempotent is not None else method in READ_METHODS
         display_path = urlsplit(url).path
-        retrying = tenacity.Retrying(
+        retrying = self._retrying(method, display_path, safe)
+        try:
+            return retrying(self._send_once, method, url, params, json_body, headers)
+        except requests.RequestException as exc:
+            attempts = int(retrying.statistics.get("attempt_number", 1))
+            raise self._final_error(exc, method, display_path, attempts_note(exc, attempts, safe)) from None
+
+    def _retrying(self, method: str, path: str, idempotent: bool) -> tenacity.Retrying:
+        return tenacity.Retrying(
             stop=tenacity.stop_after_attempt(self.max_attempts),
             wait=self._tenacity_wait,
-            retry=tenacity.retry_if_exception(lambda exc: is_retryable(exc, idempotent=safe)),
-            before_sleep=lambda state: self._log_retry(state, method, display_path),
+            retry=tenacity.retry_if_exception(lambda exc: is_retryable(exc, idempotent=idempotent)),
+            before_sleep=lambda state: self._log_retry(state, method, path),
             sleep=lambda seconds: _sleep(seconds),
             reraise=True,
         )
-        try:
-            return retrying(self._send_once, method, url, params, json_body, headers)
-        except requests.HTTPError as exc:
-            raise self.error_from_response(exc.response, method, display_path) from None
-        except requests.RequestException as exc:
-            raise ApiConnectionError(
-                f"no response from {self.service_name}: {type(exc).__name__}",
-                method=method,
-                path=display_path,
-            ) from None
+
+    def _final_error(self, exc: requests.RequestException, method: str, path: str, note: str) -> GenomicsApiError:
+        if isinstance(exc, requests.HTTPError) and exc.response is not None:
+            return self.error_from_response(exc.response, method, path, note=note)
+        return ApiConnectionError(
+            f"no response from {self.service_name}: {type(exc).__name__}", method=method, path=path, note=note
+        )
 
     def _send_once(
         self,
@@ -376,7 +390,7 @@ class GenomicsRestHook(BaseHook):
             return response.json()
         except ValueError:
             raise GenomicsApiError(
-                f"expected a JSON body, got {_summarise_body(response)}",
+                f"expected a JSON body, got {summarise_body(response)}",
                 status=response.status_code,
                 method=method.upper(),
                 path=urlsplit(response.url or "").path,
@@ -384,15 +398,19 @@ class GenomicsRestHook(BaseHook):
 
     # -- errors ----------------------------------------------------------------------------------------------
 
-    def error_from_response(self, response: requests.Response, method: str, path: str) -> GenomicsApiError:
+    def error_from_response(
+        self, response: requests.Response, method: str, path: str, *, note: str = ""
+    ) -> GenomicsApiError:
         """Map a failed response to the typed error for its status, with the vendor's message and code.
 
         :param response: The non-2xx response.
         :param method: HTTP method.
         :param path: URL path.
+        :param note: Optional. How the transport ended (attempts made, whether a write may have been applied).
         :return: The error to raise.
         """
         message, code = parse_error_body(response)
+        message = self.scrub(message)
         hint = self.status_hints.get(response.status_code)
         if hint:
             message = f"{message} ({hint.format(conn_id=self.conn_id)})"
@@ -403,7 +421,27 @@ class GenomicsRestHook(BaseHook):
             request_id=response.headers.get("X-Request-Id"),
             method=method,
             path=path,
+            note=note,
         )
+
+    def register_secret(self, secret: str) -> None:
+        """Register a secret (the credential, or a value derived from it) with the masker and :meth:`scrub`.
+
+        :param secret: The secret text.
+        """
+        mask_secret(secret)
+        if secret not in self._secrets:
+            self._secrets.append(secret)
+
+    def scrub(self, text: str) -> str:
+        """Replace every registered secret in a text, e.g. an error message a server echoed, by ``***``.
+
+        :param text: Text about to go into an exception.
+        :return: The text without secrets.
+        """
+        for secret in self._secrets:
+            text = text.replace(secret, "***")
+        return text
 
     # -- connection test ---------------------------------------------------------------------------------------
 
@@ -431,40 +469,3 @@ class GenomicsRestHook(BaseHook):
         except Exception as exc:
             return False, f"{type(exc).__name__}: {exc}"
         return True, f"Connected to {self.service_name} at {self.base_url} as {who}"
-
-
-_TAGS = re.compile(r"<[^>]+>")
-_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
-
-
-def _summarise_body(response: requests.Response) -> str:
-    text = response.text or ""
-    ctype = response.headers.get("Content-Type", "")
-    if "html" in ctype.lower() or text.lstrip().startswith("<"):
-        title = _TITLE.search(text)
-        summary = title.group(1) if title else _TAGS.sub(" ", text)
-        return f"an HTML page ({' '.join(summary.split())[:120] or 'empty'})"
-    if not text.strip():
-        return "an empty body"
-    return f"a non-JSON body ({' '.join(text.split())[:120]})"
-
-
-def parse_error_body(response: requests.Response) -> tuple[str, int | str | None]:
-    """Extract a readable message and the vendor error code from any error body.
-
-    JSON bodies use ``message`` (both vendors) or ``msg`` (One Codex's 429); Seven Bridges adds ``code``. HTML gateway
-    pages and empty bodies are summarised instead of crashing.
-
-    :param response: The failed response.
-    :return: ``(message, code)``.
-    """
-    reason = response.reason or "error"
-    try:
-        body = response.json()
-    except ValueError:
-        return f"{reason}; the server sent {_summarise_body(response)}", None
-    if not isinstance(body, dict):
-        return f"{reason}; the server sent {json.dumps(body)[:120]}", None
-    message = body.get("message") or body.get("msg") or reason
-    code = body.get("code")
-    return str(message), code if isinstance(code, (int, str)) else None

@@ -18,8 +18,6 @@ import re
 from collections.abc import Iterator
 from typing import Any, ClassVar, Literal
 
-from airflow.sdk.log import mask_secret
-
 from genomics_provider.exceptions import (
     ApiConnectionError,
     GenomicsApiError,
@@ -104,7 +102,7 @@ class OneCodexHook(GenomicsRestHook):
             return {"X-API-Key": key}
         if scheme == "basic":
             encoded = base64.b64encode(f"{key}:".encode()).decode()
-            mask_secret(encoded)  # a derived secret: mask it too
+            self.register_secret(encoded)  # a derived secret: mask it too
             return {"Authorization": f"Basic {encoded}"}
         if scheme == "bearer":
             return {"Authorization": f"Bearer {key}"}
@@ -232,8 +230,9 @@ class OneCodexHook(GenomicsRestHook):
     def create_tag(self, name: str, sample_id: str) -> dict[str, Any]:
         """Create a tag and attach it to a sample (``POST /api/v1/tags``).
 
-        A POST is not retried blindly: when its outcome is unknown (connection lost, timeout, 5xx) the name is looked
-        up again, and a tag the server did create is returned instead of creating a second one.
+        A POST is re-sent only when the server certainly did not act on it (429, 503, no connection). When its outcome
+        is unknown (connection lost, read timeout, 500/502/504) the name is looked up again, and a tag the server did
+        create is returned instead of creating a second one.
 
         :param name: Tag name, 1 to 30 characters.
         :param sample_id: The sample to tag.

@@ -14,8 +14,10 @@ Wire choices (the emulator behaves the same way):
   ``rate_limit`` (requests per second) still adds a bucket when set.
 * **Lists** ask for ``limit=100`` and ``fields=_all`` and follow the ``links`` entry with ``rel=next`` (an absolute
   URL, which must be on the base URL's origin) until there is none, yielding one page at a time.
-* **Bulk calls** are chunked at 100 items, send the item key ``id`` (what the official client sends), and are
-  retried like idempotent requests because every item carries complete desired values. They return one
+* **Bulk calls** are chunked at 100 items and send the item key ``id`` (what the official client sends). A bulk get
+  is retried like any read; a bulk edit or update like any write: only when the platform certainly did not act on it
+  (429, 503, no connection), because re-sending a stale complete value after an unknown outcome could overwrite
+  another writer's change; the operators re-read and re-send what still differs instead. They return one
   ``{"resource": ...}`` or ``{"error": ...}`` record per item, in request order.
 * **Errors** keep the body's ``code`` and ``message`` (``more_info`` is only a documentation link and is dropped).
 """
@@ -29,7 +31,8 @@ from typing import Any, ClassVar, Literal, NotRequired, TypedDict, cast
 from urllib.parse import quote, urlsplit
 
 from genomics_provider.exceptions import GenomicsApiError, InvalidInputError
-from genomics_provider.hooks.base import GenomicsRestHook, is_loopback_host
+from genomics_provider.hooks._connection import is_loopback_host
+from genomics_provider.hooks.base import GenomicsRestHook
 
 #: API base URL of each platform, by the key the vendor's R client uses.
 PLATFORM_BASE_URLS: dict[str, str] = {
@@ -375,7 +378,7 @@ class SevenBridgesHook(GenomicsRestHook):
         for start in range(0, len(entries), BULK_LIMIT):
             chunk = list(entries[start : start + BULK_LIMIT])
             body = {"file_ids": chunk} if action == "get" else {"items": chunk}
-            result = self._json_object("POST", path, json_body=body, idempotent=True)
+            result = self._json_object("POST", path, json_body=body, idempotent=action == "get")
             items = result.get("items")
             if not isinstance(items, list) or len(items) != len(chunk):
                 got = len(items) if isinstance(items, list) else "no"

@@ -89,6 +89,30 @@ def _is_lazy_sequence(value: Any) -> bool:
     return isinstance(value, Iterable) and not isinstance(value, (str, bytes, Mapping))
 
 
+def parse_string_list(value: Any, *, argument: str) -> list[Any]:
+    """Read a list argument that a template may have rendered as text: a list, a JSON list string, or one string.
+
+    :param value: The rendered argument.
+    :param argument: Argument name for messages, e.g. ``tags``.
+    :return: The items (not yet checked).
+    :raises InvalidInputError: On a JSON list that does not parse, JSON that is not a list (``{...}``, ``"..."``),
+        or a value that is neither a string nor a list.
+    """
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith(("{", '"')):
+            raise InvalidInputError(f"{argument}: expected a list or a JSON list, got {text[:60]!r}")
+        if not text.startswith("["):
+            return [value]
+        try:
+            value = json.loads(text)
+        except ValueError:
+            raise InvalidInputError(f"{argument}: {text[:60]!r} looks like JSON but does not parse") from None
+    if not isinstance(value, (list, tuple)):
+        raise InvalidInputError(f"{argument}: expected a list of strings, got {type(value).__name__}")
+    return list(value)
+
+
 def check_choice(value: Any, *, argument: str, choices: Sequence[str]) -> str:
     """Check that a value is one of the allowed strings.
 

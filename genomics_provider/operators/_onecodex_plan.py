@@ -15,6 +15,7 @@ import pendulum
 
 from genomics_provider.exceptions import InvalidInputError
 from genomics_provider.hooks.onecodex import id_from_link, ref
+from genomics_provider.operators._common import parse_string_list
 
 Visibility = Literal["public", "shared", "private"]
 TagMode = Literal["add", "remove", "replace"]
@@ -73,15 +74,14 @@ class SampleChange:
 def check_tag_names(value: Any, *, argument: str = "tags") -> tuple[str, ...]:
     """Validate a list of tag names: 1 to 30 characters each, no duplicates.
 
-    :param value: The rendered argument (a list of strings).
+    :param value: The rendered argument: a list of strings, a JSON list string, or one name.
     :param argument: Argument name for messages.
     :return: The names as a tuple.
     :raises InvalidInputError: On a rule violation.
     """
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, (list, tuple)) or not value:
-        raise InvalidInputError(f"{argument}: expected a non-empty list of tag names, got {value!r}")
+    value = parse_string_list(value, argument=argument)
+    if not value:
+        raise InvalidInputError(f"{argument}: expected a non-empty list of tag names, got []")
     for name in value:
         if not isinstance(name, str) or not name.strip():
             raise InvalidInputError(f"{argument}: {name!r} is not a tag name; names are non-empty strings")

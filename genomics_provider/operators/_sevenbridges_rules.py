@@ -7,14 +7,13 @@ strings of at most 300 UTF-8 bytes, and a file holds at most 1000 pairs.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from genomics_provider.exceptions import InvalidInputError
 from genomics_provider.hooks.sevenbridges import FILE_ID_PATTERN, PROJECT_PATTERN, SbFile
-from genomics_provider.operators._common import as_mapping
+from genomics_provider.operators._common import as_mapping, parse_string_list
 
 TagMode = Literal["add", "remove", "replace"]
 MetadataMode = Literal["merge", "replace"]
@@ -96,7 +95,7 @@ def validate_tags(value: Any, *, mode: TagMode) -> list[str]:
     :return: The tags, in the given order.
     :raises InvalidInputError: On a non-string, empty or duplicate tag, or an empty list outside ``replace``.
     """
-    tags = _string_list(value, argument="tags")
+    tags = parse_string_list(value, argument="tags")
     bad = [tag for tag in tags if not isinstance(tag, str) or not tag.strip()]
     if bad:
         raise InvalidInputError(f"tags: {bad[0]!r} is not allowed; each tag must be a non-empty string")
@@ -221,19 +220,6 @@ def validate_file_name(value: Any) -> str:
     if not isinstance(value, str) or not value.strip() or value != value.strip():
         raise InvalidInputError(f"name: {value!r} is not allowed; use a non-empty name without surrounding spaces")
     return value
-
-
-def _string_list(value: Any, *, argument: str) -> list[Any]:
-    if isinstance(value, str) and value.strip().startswith("["):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            raise InvalidInputError(f"{argument}: {value[:60]!r} looks like JSON but does not parse") from None
-    elif isinstance(value, str):
-        return [value]
-    if not isinstance(value, (list, tuple)):
-        raise InvalidInputError(f"{argument}: expected a list of strings, got {type(value).__name__}")
-    return list(value)
 
 
 def _utf8_size(text: str) -> int | None:

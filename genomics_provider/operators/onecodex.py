@@ -6,47 +6,58 @@ PATCHes only the samples that differ with only the keys that differ, and returns
     {"changed": [ids], "unchanged": [ids], "failed": {id: reason}, "dry_run": bool}
 
 Running an operator twice sends no PATCH the second time. One sample failing does not stop the others; the task fails
-at the end naming every failed sample, and an Airflow retry redoes only what still differs.
+at the end naming every failed sample and what was and was not done, and an Airflow retry redoes only what still
+differs.
+
+**Writes are verified.** One Codex has no ETags, ``If-Match`` or idempotency keys, and replaces a sample's ``tags``
+and a metadata record's ``custom`` whole, so those PATCHes carry a list or dict computed from what was read. After
+writing, the operators re-read the samples (or records) whose ``tags`` (or ``custom``) they wrote, 100 per list call,
+and plan again with the same request: an item where another writer's replace dropped our change, or whose write did
+not land, is written again from the state just read, at most 3 rounds in all
+(:mod:`genomics_provider.operators._reconcile`). A PATCH of scalar fields only (visibility, project, top-level
+metadata) drops nobody's data, so its response confirms it without a re-read. A write whose outcome is unknown
+(connection dropped, read timeout, 500/502/504) is never re-sent blindly; a re-read decides. Cost: one PATCH per
+sample that differs, plus ⌈written/100⌉ verifying reads when tags or custom were written.
+
+**The window that remains** is out of our hands: a writer that read an item before our write and writes it after our
+re-read replaces our change, and neither side can see it. Verification narrows the window from "since our read" to
+"between our write and our re-read"; only server-side concurrency control could close it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from functools import cached_property
-from typing import TYPE_CHECKING, Any, ClassVar
+from collections.abc import Sequence
+from functools import partial
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
-from airflow.sdk import BaseOperator
-
-from genomics_provider.exceptions import GenomicsApiError, InvalidInputError
-from genomics_provider.hooks.onecodex import ID_PATTERN, OneCodexHook, id_from_link
-from genomics_provider.links.genomics import OneCodexSamplesLink
+from genomics_provider.exceptions import InvalidInputError
+from genomics_provider.hooks.onecodex import OneCodexHook, id_from_link
 from genomics_provider.operators._common import (
     Outcome,
     Summary,
     as_mapping,
     check_choice,
-    check_selection,
     coerce_bool,
     format_plan,
     is_templated,
-    parse_id_list,
-    raise_for_failures,
 )
+from genomics_provider.operators._onecodex_apply import MetadataChange, MetadataPlanner, MetadataWriter, SampleWriter
+from genomics_provider.operators._onecodex_base import _OneCodexSampleOperator
 from genomics_provider.operators._onecodex_plan import (
     CUSTOM_MODES,
     TAG_MODES,
     UNSET,
     VISIBILITIES,
-    SampleChange,
+    CustomMode,
     TagRequest,
     Unset,
     check_custom,
     check_metadata_fields,
     check_tag_names,
-    finalise_tags,
     plan_metadata,
     plan_sample,
 )
+from genomics_provider.operators._reconcile import reconcile
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
@@ -59,101 +70,13 @@ __all__ = [
     "UpdateSampleVisibilityOperator",
 ]
 
-#: Sample fields One Codex accepts in ``where``.
-SAMPLE_WHERE_FIELDS = frozenset(
-    {"$uri", "created_at", "updated_at", "filename", "metadata", "owner", "primary_classification", "project",
-     "size", "tags", "visibility", "status", "error_msg"}
-)  # fmt: skip
-_ID_RULE = "16 lowercase hex characters"
-
-
-class _OneCodexSampleOperator(BaseOperator):
-    """Shared selection, hook, link and summary handling for the One Codex operators.
-
-    :param sample_ids: Optional. Sample ids: a list, a JSON list string, or one id; templated, or an XComArg.
-    :param where: Optional. A One Codex ``where`` filter selecting the samples instead of ``sample_ids``.
-    :param onecodex_conn_id: Optional. Airflow connection id (default ``onecodex_default``).
-    :param dry_run: Optional. Log the plan as a before → after table and write nothing.
-    """
-
-    operator_extra_links = (OneCodexSamplesLink(),)
-    template_fields_renderers: ClassVar[dict[str, str]] = {"sample_ids": "json", "where": "json"}
-    ui_color = "#e8f1fb"
-
-    def __init__(
-        self,
-        *,
-        sample_ids: Any = None,
-        where: Any = None,
-        onecodex_conn_id: str = OneCodexHook.default_conn_name,
-        dry_run: Any = False,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(**kwargs)
-        self.sample_ids = sample_ids
-        self.where = where
-        self.onecodex_conn_id = onecodex_conn_id
-        # BaseOperator already has a dry_run() method; the argument is stored under another name.
-        self.is_dry_run = dry_run
-        if not is_templated(sample_ids) and not is_templated(where):
-            self._checked_selection()
-
-    @cached_property
-    def hook(self) -> OneCodexHook:
-        """The One Codex hook, created on first use inside ``execute``."""
-        return OneCodexHook(onecodex_conn_id=self.onecodex_conn_id)
-
-    def _checked_selection(self) -> tuple[list[str] | None, dict[str, Any] | None]:
-        check_selection(self.sample_ids, self.where, ids_arg="sample_ids", query_arg="where")
-        if self.sample_ids is not None:
-            return parse_id_list(self.sample_ids, argument="sample_ids", pattern=ID_PATTERN, rule=_ID_RULE), None
-        where = as_mapping(self.where, argument="where")
-        unknown = sorted(set(where) - SAMPLE_WHERE_FIELDS)
-        if not where or unknown:
-            raise InvalidInputError(
-                f"where: {', '.join(map(repr, unknown)) or 'an empty filter'} is not allowed; filter on "
-                f"{', '.join(sorted(SAMPLE_WHERE_FIELDS))}"
-            )
-        return None, where
-
-    def _read_samples(
-        self, ids: list[str] | None, where: dict[str, Any] | None, outcome: Outcome
-    ) -> list[dict[str, Any]]:
-        if ids is None:
-            samples = list(self.hook.iter_samples(where=where))
-            self.log.info("where=%s selected %d samples", where, len(samples))
-            return samples
-        found = self.hook.get_samples_by_id(ids)
-        for sample_id in ids:
-            if sample_id not in found:
-                outcome.failed[sample_id] = "not found, or not visible to this API key"
-        return [found[sample_id] for sample_id in ids if sample_id in found]
-
-    def _finish(self, context: Context, outcome: Outcome, dry_run: bool, sample_ids: Sequence[str]) -> Summary:
-        self._push_link(context, sample_ids)
-        summary = outcome.summary(dry_run=dry_run)
-        self.log.info(
-            "%s: %d changed, %d unchanged, %d failed",
-            "Dry run" if dry_run else "Done",
-            len(outcome.changed),
-            len(outcome.unchanged),
-            len(outcome.failed),
-        )
-        if outcome.failed:
-            context["ti"].xcom_push(key="summary", value=summary)
-        raise_for_failures(outcome, noun="samples")
-        return summary
-
-    def _push_link(self, context: Context, sample_ids: Sequence[str]) -> None:
-        try:
-            url = self.hook.web_url_for_samples(list(sample_ids))
-        except InvalidInputError:
-            return
-        context["ti"].xcom_push(key=OneCodexSamplesLink.xcom_key, value=url)
-
 
 class UpdateSampleOperator(_OneCodexSampleOperator):
     """Bring samples' visibility, project and tags to the desired state, PATCHing only what differs.
+
+    Samples whose tag list was written are re-read afterwards, and written again where another writer's replace
+    dropped a tag (see the module notes, including the window that remains); visibility and project changes are
+    confirmed by the PATCH response.
 
     :param sample_ids: Optional. Sample ids (list, JSON list string, single id, template or XComArg).
     :param where: Optional. A ``where`` filter selecting the samples instead (give exactly one of the two).
@@ -166,6 +89,8 @@ class UpdateSampleOperator(_OneCodexSampleOperator):
         a tag is created with the first sample that needs it, then referenced by ``$ref``.
     :param onecodex_conn_id: Optional. Airflow connection id.
     :param dry_run: Optional. Log the plan and write nothing.
+    :param verify_writes: Optional. Re-read what was written (100 items per call) and write again what another
+        writer's replace dropped (default ``True``); ``False`` saves those reads when nothing else writes the items.
     """
 
     template_fields: Sequence[str] = (
@@ -230,21 +155,20 @@ class UpdateSampleOperator(_OneCodexSampleOperator):
         outcome = Outcome()
         project_id = self._resolve_project()
         ids_by_name, names_by_id = self._resolve_tags(tag_request, create_missing)
+        planner = partial(plan_sample, visibility=visibility, project_id=project_id, tags=tag_request,
+                          ids_by_name=ids_by_name, names_by_id=names_by_id)  # fmt: skip
         samples = self._read_samples(ids, where, outcome)
-        changes = [
-            plan_sample(s, visibility=visibility, project_id=project_id, tags=tag_request,
-                        ids_by_name=ids_by_name, names_by_id=names_by_id)
-            for s in samples
-        ]  # fmt: skip
+        changes = [planner(sample) for sample in samples]
         rows = [(c.sample_id, *row) for c in changes for row in c.rows]
         self.log.info("%s", format_plan(rows, title=f"Plan for {len(changes)} One Codex samples"))
-        for change, sample in zip(changes, samples, strict=True):
-            if change.is_noop:
-                outcome.unchanged.append(change.sample_id)
-            elif dry_run:
-                outcome.changed.append(change.sample_id)
-            else:
-                self._apply(change, sample, ids_by_name, outcome)
+        outcome.unchanged = [change.sample_id for change in changes if change.is_noop]
+        pending = [change for change in changes if not change.is_noop]
+        if dry_run:
+            outcome.changed = [change.sample_id for change in pending]
+        elif pending:
+            by_id = {str(id_from_link(sample)): sample for sample in samples}
+            writer = SampleWriter(self.hook, planner, ids_by_name, names_by_id, by_id)
+            reconcile(writer, pending, lambda change: change.sample_id, outcome, self.log, verify=self.verify_writes)
         return self._finish(context, outcome, dry_run, ids or [c.sample_id for c in changes])
 
     def _resolve_project(self) -> str | Unset | None:
@@ -275,46 +199,6 @@ class UpdateSampleOperator(_OneCodexSampleOperator):
             )
         return ids_by_name, {tag_id: name for name, tag_id in ids_by_name.items() if tag_id}
 
-    def _apply(
-        self,
-        change: SampleChange,
-        sample: Mapping[str, Any],
-        ids_by_name: dict[str, str | None],
-        outcome: Outcome,
-    ) -> None:
-        try:
-            body = self._create_missing_tags(change, sample, ids_by_name)
-            if body:
-                self.hook.update_sample(change.sample_id, body)
-        except GenomicsApiError as exc:
-            outcome.failed[change.sample_id] = str(exc)
-            return
-        outcome.changed.append(change.sample_id)
-
-    def _create_missing_tags(
-        self, change: SampleChange, sample: Mapping[str, Any], ids_by_name: dict[str, str | None]
-    ) -> dict[str, Any]:
-        """Create this sample's missing tags (``POST /api/v1/tags`` also attaches them), then finish the body.
-
-        :param change: The planned change.
-        :param sample: The sample as read.
-        :param ids_by_name: Tag ids by name; updated with the tags created here.
-        :return: The PATCH body still needed (empty when the POSTs already did everything).
-        """
-        attached: list[str] = []
-        for name in change.create_tags:
-            if ids_by_name.get(name) is None:
-                tag = self.hook.create_tag(name, change.sample_id)
-                ids_by_name[name] = id_from_link(tag)
-                attached.append(str(ids_by_name[name]))
-        created = {name: str(ids_by_name[name]) for name in change.create_tags}
-        body = finalise_tags(change.body, created, change.create_tags)
-        if attached and "tags" in body:
-            after_post = [str(id_from_link(tag)) for tag in sample.get("tags") or []] + attached
-            if [id_from_link(tag) for tag in body["tags"]] == after_post:
-                del body["tags"]  # the POSTs attached exactly what the PATCH would have written
-        return body
-
 
 class UpdateSampleVisibilityOperator(UpdateSampleOperator):
     """Set samples' visibility (``public``, ``shared`` or ``private``), PATCHing only samples that differ.
@@ -324,6 +208,8 @@ class UpdateSampleVisibilityOperator(UpdateSampleOperator):
     :param where: Optional. A ``where`` filter selecting the samples instead of ``sample_ids``.
     :param onecodex_conn_id: Optional. Airflow connection id.
     :param dry_run: Optional. Log the plan and write nothing.
+    :param verify_writes: Optional. Re-read what was written (100 items per call) and write again what another
+        writer's replace dropped (default ``True``); ``False`` saves those reads when nothing else writes the items.
     """
 
     def __init__(
@@ -345,6 +231,9 @@ class UpdateSampleVisibilityOperator(UpdateSampleOperator):
 class TagSamplesOperator(UpdateSampleOperator):
     """Add, remove or replace samples' tags by name; the PATCH carries the full merged list.
 
+    The API replaces the list whole, so two writers tagging the same samples at once can drop each other's tags; the
+    written samples are re-read and corrected (see the module notes, including the window that remains).
+
     :param sample_ids: Optional. Sample ids (list, JSON list string, single id, template or XComArg).
     :param tags: Tag names, 1 to 30 characters each.
     :param mode: Optional. ``add`` (default), ``remove`` or ``replace``.
@@ -352,6 +241,8 @@ class TagSamplesOperator(UpdateSampleOperator):
     :param where: Optional. A ``where`` filter selecting the samples instead of ``sample_ids``.
     :param onecodex_conn_id: Optional. Airflow connection id.
     :param dry_run: Optional. Log the plan and write nothing.
+    :param verify_writes: Optional. Re-read what was written (100 items per call) and write again what another
+        writer's replace dropped (default ``True``); ``False`` saves those reads when nothing else writes the items.
     """
 
     def __init__(
@@ -376,7 +267,8 @@ class UpdateSampleMetadataOperator(_OneCodexSampleOperator):
     """Bring samples' metadata records to the desired state, PATCHing only the fields that differ.
 
     Never sends read-only fields (``$uri``, ``sample``, ``updated_at``). ``custom`` is replaced whole by the API, so
-    when it changes the PATCH carries the complete merged dict.
+    when it changes the PATCH carries the complete merged dict, and the record is re-read afterwards and written again
+    if another writer's replace dropped a key we set (see the module notes, including the window that remains).
 
     :param sample_ids: Optional. Sample ids (list, JSON list string, single id, template or XComArg).
     :param where: Optional. A ``where`` filter selecting the samples instead (give exactly one of the two).
@@ -385,6 +277,8 @@ class UpdateSampleMetadataOperator(_OneCodexSampleOperator):
     :param custom_mode: Optional. ``merge`` (default: set the given keys, keep the rest) or ``replace``.
     :param onecodex_conn_id: Optional. Airflow connection id.
     :param dry_run: Optional. Log the plan and write nothing.
+    :param verify_writes: Optional. Re-read what was written (100 items per call) and write again what another
+        writer's replace dropped (default ``True``); ``False`` saves those reads when nothing else writes the items.
     """
 
     template_fields: Sequence[str] = (
@@ -415,8 +309,8 @@ class UpdateSampleMetadataOperator(_OneCodexSampleOperator):
         if not any(is_templated(value) for value in (fields, custom, custom_mode)):
             self._checked_request()
 
-    def _checked_request(self) -> tuple[dict[str, Any], dict[str, Any] | None, str]:
-        mode = check_choice(self.custom_mode, argument="custom_mode", choices=CUSTOM_MODES)
+    def _checked_request(self) -> tuple[dict[str, Any], dict[str, Any] | None, CustomMode]:
+        mode = cast(CustomMode, check_choice(self.custom_mode, argument="custom_mode", choices=CUSTOM_MODES))
         fields = check_metadata_fields(as_mapping(self.fields, argument="fields")) if self.fields is not None else {}
         custom = None if self.custom is None else check_custom(as_mapping(self.custom, argument="custom"))
         if not fields and custom is None:
@@ -438,29 +332,44 @@ class UpdateSampleMetadataOperator(_OneCodexSampleOperator):
         samples = self._read_samples(ids, where, outcome)
         metadata_ids = {str(id_from_link(s)): id_from_link(s.get("metadata")) for s in samples}
         records = self.hook.get_metadata_by_id([m for m in metadata_ids.values() if m])
-        plans: list[tuple[str, str, dict[str, Any]]] = []
+        planner = partial(plan_metadata, fields=fields, custom=custom, custom_mode=mode)
+        changes = self._plan_records(metadata_ids, records, planner, outcome)
+        if dry_run:
+            outcome.changed = [change.sample_id for change in changes]
+        elif changes:
+            by_sample = {change.sample_id: change.metadata_id for change in changes}
+            writer = MetadataWriter(self.hook, planner, by_sample)
+            reconcile(writer, changes, lambda change: change.sample_id, outcome, self.log, verify=self.verify_writes)
+        return self._finish(context, outcome, dry_run, ids or list(metadata_ids))
+
+    def _plan_records(
+        self,
+        metadata_ids: dict[str, str | None],
+        records: dict[str, dict[str, Any]],
+        planner: MetadataPlanner,
+        outcome: Outcome,
+    ) -> list[MetadataChange]:
+        """Plan every sample's metadata PATCH, log the plan table, and note unchanged and missing records.
+
+        :param metadata_ids: Metadata record id by sample id.
+        :param records: The records read, by id.
+        :param planner: Plans one record's body.
+        :param outcome: Where unchanged samples and missing records go.
+        :return: The records that need a PATCH.
+        """
+        changes: list[MetadataChange] = []
         rows: list[tuple[str, str, str, str]] = []
         for sample_id, metadata_id in metadata_ids.items():
             record = records.get(metadata_id or "")
             if record is None:
                 outcome.failed[sample_id] = "its metadata record was not found"
                 continue
-            body, sample_rows = plan_metadata(record, fields, custom, mode)  # type: ignore[arg-type]
+            body, sample_rows = planner(record)
             rows += [(sample_id, *row) for row in sample_rows]
-            plans.append((sample_id, str(metadata_id), body))
-        self.log.info("%s", format_plan(rows, title=f"Metadata plan for {len(plans)} One Codex samples"))
-        for sample_id, metadata_id, body in plans:
-            self._apply(sample_id, metadata_id, body, dry_run, outcome)
-        return self._finish(context, outcome, dry_run, ids or list(metadata_ids))
-
-    def _apply(self, sample_id: str, metadata_id: str, body: dict[str, Any], dry_run: bool, outcome: Outcome) -> None:
-        if not body:
-            outcome.unchanged.append(sample_id)
-            return
-        if not dry_run:
-            try:
-                self.hook.update_metadata(metadata_id, body)
-            except GenomicsApiError as exc:
-                outcome.failed[sample_id] = str(exc)
-                return
-        outcome.changed.append(sample_id)
+            if body:
+                changes.append(MetadataChange(sample_id, str(metadata_id), body))
+            else:
+                outcome.unchanged.append(sample_id)
+        planned = len(changes) + len(outcome.unchanged)
+        self.log.info("%s", format_plan(rows, title=f"Metadata plan for {planned} One Codex samples"))
+        return changes

@@ -7,20 +7,33 @@ returns a small summary::
 
     {"changed": [ids], "unchanged": [ids], "skipped": {id: reason}, "failed": {id: reason}, "dry_run": bool}
 
-Running an operator twice sends no write the second time. Tagging N files selected by a query costs at most
-⌈N/100⌉ list pages plus ⌈N/100⌉ + 1 bulk writes. One file failing does not stop the others; the task fails at the
-end naming every failed file, and an Airflow retry redoes only what still differs.
+Running an operator twice sends no write the second time. One file failing does not stop the others; the task fails
+at the end naming every failed file and what was and was not done, and an Airflow retry redoes only what still
+differs.
+
+**Every write is verified.** The platform has no ETags, ``If-Match`` or idempotency keys, and replaces a file's tag
+list (and, in a bulk update, all its fields) whole, so the operators read, modify and write. After writing they
+re-read the written files (``POST /bulk/files/get``, 100 per call) and plan again with the same request: a file where
+another writer's replace dropped our change, or whose write did not land, is written again from the state just read,
+at most 3 rounds in all (:mod:`genomics_provider.operators._reconcile`). A write whose outcome is unknown (connection
+dropped, read timeout, 500/502/504) is never re-sent blindly; the re-read decides. Cost: tagging N files selected by a
+query takes ⌈N/100⌉ list pages, ⌈N/100⌉ bulk writes and ⌈N/100⌉ verifying bulk gets (30 calls for 1,000 files); a
+re-run with nothing to change takes ⌈N/100⌉.
+
+**The window that remains** is out of our hands: a writer that read a file before our write and writes it after our
+re-read replaces our change, and neither side can see it. Verification narrows the window from "since our read" to
+"between our write and our re-read"; only server-side concurrency control could close it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from airflow.sdk import BaseOperator
 
-from genomics_provider.exceptions import GenomicsApiError, InvalidInputError
+from genomics_provider.exceptions import InvalidInputError
 from genomics_provider.hooks.sevenbridges import FILE_ID_PATTERN, SbFile, SevenBridgesHook
 from genomics_provider.links.genomics import SevenBridgesFilesLink
 from genomics_provider.operators._common import (
@@ -34,15 +47,13 @@ from genomics_provider.operators._common import (
     parse_id_list,
     raise_for_failures,
 )
+from genomics_provider.operators._reconcile import reconcile
+from genomics_provider.operators._sevenbridges_apply import BulkFileWriter, Planner, RenameWriter
 from genomics_provider.operators._sevenbridges_plan import (
-    FileChange,
-    FilePlan,
-    WriteCall,
     describe_error,
     is_folder,
     plan_metadata,
     plan_tags,
-    result_problem,
 )
 from genomics_provider.operators._sevenbridges_rules import (
     METADATA_MODES,
@@ -62,7 +73,6 @@ if TYPE_CHECKING:
 __all__ = ["RenameFileOperator", "TagFilesOperator", "UpdateFileMetadataOperator"]
 
 _ID_RULE = "24 lowercase hex characters"
-Planner = Callable[[Iterable[SbFile], FileQuery | None], FilePlan]
 
 
 class _SevenBridgesOperator(BaseOperator):
@@ -70,15 +80,23 @@ class _SevenBridgesOperator(BaseOperator):
 
     :param sevenbridges_conn_id: Optional. Airflow connection id (default ``sevenbridges_default``).
     :param dry_run: Optional. Log the plan as a before → after table and write nothing.
+    :param verify_writes: Optional. Re-read what was written (100 items per call) and write again what another
+        writer's replace dropped (default ``True``); ``False`` saves those reads when nothing else writes the items.
     """
 
     operator_extra_links = (SevenBridgesFilesLink(),)
     ui_color = "#e7f3ee"
 
     def __init__(
-        self, *, sevenbridges_conn_id: str = SevenBridgesHook.default_conn_name, dry_run: Any = False, **kwargs: Any
+        self,
+        *,
+        sevenbridges_conn_id: str = SevenBridgesHook.default_conn_name,
+        dry_run: Any = False,
+        verify_writes: bool = True,
+        **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        self.verify_writes = verify_writes
         self.sevenbridges_conn_id = sevenbridges_conn_id
         # BaseOperator already has a dry_run() method; the argument is stored under another name.
         self.is_dry_run = dry_run
@@ -123,6 +141,8 @@ class _SevenBridgesFilesOperator(_SevenBridgesOperator):
     :param query: Optional. A listing filter selecting the files instead of ``file_ids``.
     :param sevenbridges_conn_id: Optional. Airflow connection id.
     :param dry_run: Optional. Log the plan and write nothing.
+    :param verify_writes: Optional. Re-read what was written (100 items per call) and write again what another
+        writer's replace dropped (default ``True``); ``False`` saves those reads when nothing else writes the items.
     """
 
     template_fields_renderers: ClassVar[dict[str, str]] = {"file_ids": "json", "query": "json"}
@@ -169,7 +189,8 @@ class _SevenBridgesFilesOperator(_SevenBridgesOperator):
         if dry_run:
             outcome.changed = [change.file_id for change in plan.changes]
         else:
-            self._apply(plan, outcome)
+            writer = BulkFileWriter(self.hook, planner)
+            reconcile(writer, plan.changes, lambda change: change.file_id, outcome, self.log, verify=self.verify_writes)
         return self._finish(context, outcome, dry_run, plan.link_target(query.project if query else None))
 
     def _list_files(self, query: FileQuery | None) -> Iterable[SbFile]:
@@ -186,31 +207,6 @@ class _SevenBridgesFilesOperator(_SevenBridgesOperator):
                 files.append({"id": file_id, **record.get("resource", {})})
         return files
 
-    def _apply(self, plan: FilePlan, outcome: Outcome) -> None:
-        succeeded: set[str] = set()
-        calls: tuple[WriteCall, ...] = ("edit", "update")
-        for call in calls:
-            for batch in plan.batches(call):
-                succeeded |= self._write(call, batch, outcome)
-        outcome.changed = [change.file_id for change in plan.changes if change.file_id in succeeded]
-
-    def _write(self, call: WriteCall, batch: Sequence[FileChange], outcome: Outcome) -> set[str]:
-        write = self.hook.bulk_edit_files if call == "edit" else self.hook.bulk_update_files
-        try:
-            records = write([change.item for change in batch])
-        except GenomicsApiError as exc:
-            for change in batch:
-                outcome.failed[change.file_id] = f"bulk {call} of {len(batch)} files failed: {exc}"
-            return set()
-        succeeded: set[str] = set()
-        for change, record in zip(batch, records, strict=True):
-            problem = result_problem(change, record)
-            if problem:
-                outcome.failed[change.file_id] = problem
-            else:
-                succeeded.add(change.file_id)
-        return succeeded
-
 
 class TagFilesOperator(_SevenBridgesFilesOperator):
     """Add, remove or replace files' tags, writing only files whose tag list changes.
@@ -221,7 +217,8 @@ class TagFilesOperator(_SevenBridgesFilesOperator):
     Wire: files that only gain tags go out as ``POST /bulk/files/edit`` items ``{"id", "tags": <complete desired
     list>}``. Files that lose a tag go out as ``POST /bulk/files/update`` items ``{"id", "name", "tags",
     "metadata"}``, all complete (name and metadata as just read), because the documentation leaves open whether edit
-    replaces or merges ``tags``. 100 items per call.
+    replaces or merges ``tags``. 100 items per call. The written files are then re-read and any whose tags another
+    writer's replace dropped are written again (see the module notes, including the window that remains).
 
     :param tags: Tags: a list of unique non-empty strings (a JSON list string or one tag also work). May be empty
         only with ``mode="replace"``, which then removes every tag.
@@ -233,6 +230,8 @@ class TagFilesOperator(_SevenBridgesFilesOperator):
         one of ``file_ids`` and ``query``.
     :param sevenbridges_conn_id: Optional. Airflow connection id.
     :param dry_run: Optional. Log the plan and write nothing.
+    :param verify_writes: Optional. Re-read what was written (100 items per call) and write again what another
+        writer's replace dropped (default ``True``); ``False`` saves those reads when nothing else writes the items.
     """
 
     template_fields: Sequence[str] = ("file_ids", "query", "tags", "mode", "sevenbridges_conn_id", "is_dry_run")
@@ -269,6 +268,11 @@ class UpdateFileMetadataOperator(_SevenBridgesFilesOperator):
     time. A file that would exceed it is reported in ``failed`` and never written; the other files are written, and
     the task then fails naming it.
 
+    Concurrent merges: a bulk edit carries the complete metadata as read, and the documentation does not say whether
+    edit merges it per key or replaces it, so two writers merging different keys at once can drop each other's keys.
+    The written files are re-read and any key dropped is written again (see the module notes for the window that
+    remains).
+
     :param metadata: The metadata, e.g. ``{"sample_id": "S1", "obsolete": None}`` (a JSON object string works).
     :param mode: Optional. ``merge`` (default) or ``replace``.
     :param file_ids: Optional. File ids (list, JSON list string, single id, template or XComArg).
@@ -276,6 +280,8 @@ class UpdateFileMetadataOperator(_SevenBridgesFilesOperator):
         of ``file_ids`` and ``query``.
     :param sevenbridges_conn_id: Optional. Airflow connection id.
     :param dry_run: Optional. Log the plan and write nothing.
+    :param verify_writes: Optional. Re-read what was written (100 items per call) and write again what another
+        writer's replace dropped (default ``True``); ``False`` saves those reads when nothing else writes the items.
     """
 
     template_fields: Sequence[str] = ("file_ids", "query", "metadata", "mode", "sevenbridges_conn_id", "is_dry_run")
@@ -298,6 +304,10 @@ class UpdateFileMetadataOperator(_SevenBridgesFilesOperator):
 class RenameFileOperator(_SevenBridgesOperator):
     """Rename one file: read it, and ``PATCH /files/{id}`` with only ``name`` when the name differs.
 
+    A rename replaces no list, so it drops nobody's data and the PATCH response (the renamed file) confirms it; the file
+    is re-read only when the outcome is unknown (connection dropped, read timeout, 5xx), and renamed again only if it
+    still has another name. A concurrent bulk update by another writer that read the old name can still revert it.
+
     Folders are refused. Map it with ``.partial(...).expand(file_id=[...], name=[...])`` or ``.expand_kwargs`` for
     several files.
 
@@ -305,6 +315,8 @@ class RenameFileOperator(_SevenBridgesOperator):
     :param name: The new name.
     :param sevenbridges_conn_id: Optional. Airflow connection id.
     :param dry_run: Optional. Log the plan and write nothing.
+    :param verify_writes: Optional. Re-read what was written (100 items per call) and write again what another
+        writer's replace dropped (default ``True``); ``False`` saves those reads when nothing else writes the items.
     """
 
     template_fields: Sequence[str] = ("file_id", "name", "sevenbridges_conn_id", "is_dry_run")
@@ -345,11 +357,9 @@ class RenameFileOperator(_SevenBridgesOperator):
             outcome.unchanged.append(file_id)
         else:
             self.log.info("%s", format_plan([(file_id, "name", current, name)], title="Rename plan"))
-            try:
-                if not dry_run:
-                    self.hook.update_file(file_id, name=name)
+            if dry_run:
                 outcome.changed.append(file_id)
-            except GenomicsApiError as exc:
-                outcome.failed[file_id] = str(exc)
+            else:
+                reconcile(RenameWriter(self.hook, name), [file_id], str, outcome, self.log, verify=self.verify_writes)
         project = file.get("project")
         return self._finish(context, outcome, dry_run, (project, file_id) if project else None)

@@ -1,4 +1,11 @@
-"""Seven Bridges operators end to end on the emulator: the example DAG, and the call budget at 1,000 files."""
+"""Seven Bridges operators end to end on the emulator: the example DAG, and the call budget at 1,000 files.
+
+Every bulk write is verified by re-reading the written files (``POST /bulk/files/get``, 100 per call), because the
+platform replaces tag lists whole and the response to our own write cannot show another writer's later replace. So
+tagging N files by query costs ⌈N/100⌉ list pages + ⌈N/100⌉ bulk edits + ⌈N/100⌉ verifying bulk gets: 30 calls for
+1,000 files (it was 20 before verify-after-write); a re-run that finds nothing to change costs ⌈N/100⌉ (no write, no
+verification).
+"""
 
 from __future__ import annotations
 
@@ -46,15 +53,19 @@ def test_tag_outputs_dag_converges_within_budget_and_rerun_writes_nothing(
     untouched = {fid: (f.get("tags", []), f.get("metadata", {})) for fid, f in files.items() if fid not in RUN_OUTPUTS}
     assert untouched == {fid: value for fid, value in before.items() if fid not in RUN_OUTPUTS}
     calls = emulator.recorder.filter(api="sevenbridges")
-    # Tags and metadata: one listing page and one bulk edit each for 5 files; the rename: one read, one PATCH.
+    # Tags and metadata: one listing page, one bulk edit and one verifying bulk get each for 5 files; the rename:
+    # one read and one PATCH, whose response (the renamed file) confirms it.
     assert [(r.method, r.path) for r in calls] == [
         ("GET", "/v2/files"),
         ("POST", "/v2/bulk/files/edit"),
+        ("POST", "/v2/bulk/files/get"),
         ("GET", "/v2/files"),
         ("POST", "/v2/bulk/files/edit"),
+        ("POST", "/v2/bulk/files/get"),
         ("GET", f"/v2/files/{REPORT}"),
         ("PATCH", f"/v2/files/{REPORT}"),
     ]
+    assert [r.body for r in calls if r.path == "/v2/bulk/files/get"] == [{"file_ids": RUN_OUTPUTS}] * 2
     assert calls[-1].body == {"name": "HCC1143_release-2024-11_summary.html"}
     assert files[REPORT]["name"] == "HCC1143_release-2024-11_summary.html"
     assert all(r.headers.get("x-sbg-auth-token") == "***" for r in calls)
@@ -67,7 +78,9 @@ def test_tag_outputs_dag_converges_within_budget_and_rerun_writes_nothing(
     assert TOKEN not in capfd.readouterr().out
 
 
-def test_tagging_1000_files_by_query_takes_at_most_22_calls_and_rerun_writes_nothing(emulator: Emulator) -> None:
+def test_tagging_1000_files_by_query_takes_30_calls_with_verification_and_rerun_writes_nothing(
+    emulator: Emulator,
+) -> None:
     op = TagFilesOperator(task_id="tag", query={"project": SCALE_PROJECT}, tags=["batch-1"], mode="add")
 
     result = op.execute(context={"ti": MagicMock()})
@@ -75,10 +88,13 @@ def test_tagging_1000_files_by_query_takes_at_most_22_calls_and_rerun_writes_not
     n = 1000
     calls = emulator.recorder.filter(api="sevenbridges")
     assert len(result["changed"]) == n
-    assert len(calls) <= 2 * math.ceil(n / 100) + 2
-    assert len(calls) == 20
+    # ⌈N/100⌉ list pages + ⌈N/100⌉ bulk edits + ⌈N/100⌉ verifying bulk gets of only the files written.
+    assert len(calls) <= 3 * math.ceil(n / 100) + 2
+    assert len(calls) == 30
     edits = [r for r in calls if r.path == "/v2/bulk/files/edit"]
     assert [len(r.body["items"]) for r in edits] == [100] * 10
+    verifies = [r for r in calls if r.path == "/v2/bulk/files/get"]
+    assert [len(r.body["file_ids"]) for r in verifies] == [100] * 10
     assert all("batch-1" in f["tags"] for f in emulator.sevenbridges.files.values() if f["project"] == SCALE_PROJECT)
     assert not [r for r in calls if r.status == 429]
 
@@ -90,6 +106,20 @@ def test_tagging_1000_files_by_query_takes_at_most_22_calls_and_rerun_writes_not
     assert writes(emulator) == []
     assert len(rerun["unchanged"]) == n
     assert emulator.recorder.count(api="sevenbridges") == 10
+
+
+def test_tagging_1000_files_without_verification_takes_at_most_22_calls(emulator: Emulator) -> None:
+    op = TagFilesOperator(
+        task_id="tag", query={"project": SCALE_PROJECT}, tags=["batch-1"], mode="add", verify_writes=False
+    )
+
+    result = op.execute(context={"ti": MagicMock()})
+
+    calls = emulator.recorder.filter(api="sevenbridges")
+    assert len(result["changed"]) == 1000
+    assert len(calls) <= 22  # issue 4's budget: 2 x ceil(N/100) + 2
+    assert [(r.method, r.path) for r in calls] == [("GET", "/v2/files")] * 10 + [("POST", "/v2/bulk/files/edit")] * 10
+    assert all("batch-1" in f["tags"] for f in emulator.sevenbridges.files.values() if f["project"] == SCALE_PROJECT)
 
 
 def test_metadata_merge_on_1000_files_converges_and_rerun_writes_nothing(emulator: Emulator) -> None:

@@ -18,7 +18,6 @@ from unittest import mock
 import pytest
 import requests
 import responses
-import structlog
 
 from genomics_provider.exceptions import (
     ApiConnectionError,
@@ -59,24 +58,6 @@ DEFAULT_TIMEOUT = (10.0, 60.0)
 
 
 @pytest.fixture
-def set_connection(monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
-    """Define ``onecodex_default`` through its environment variable; call again to redefine it.
-
-    :param monkeypatch: pytest's monkeypatch.
-    :return: ``set_connection(host=..., password=..., **extra)``.
-    """
-
-    def _set(host: str = BASE, password: str | None = KEY, **extra: Any) -> None:
-        conn: dict[str, Any] = {"conn_type": "onecodex", "host": host, "extra": extra}
-        if password is not None:
-            conn["password"] = password
-        monkeypatch.setenv(CONN_ENV, json.dumps(conn))
-
-    _set()
-    return _set
-
-
-@pytest.fixture
 def hook(set_connection: Callable[..., None]) -> Iterator[OneCodexHook]:
     """Provide a hook on the default connection (tests may redefine the connection before the first call).
 
@@ -96,32 +77,6 @@ def api() -> Iterator[responses.RequestsMock]:
     """
     with responses.RequestsMock(assert_all_requests_are_fired=True) as mock_api:
         yield mock_api
-
-
-@pytest.fixture
-def hook_logs(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]:
-    """Send the hook's structlog output through stdlib logging, at DEBUG, so ``caplog`` sees it.
-
-    Airflow 3's task SDK logs through structlog straight to the console, bypassing stdlib handlers; without this,
-    ``caplog.text`` would stay empty and a "the key is not in the logs" check would pass for nothing.
-
-    :param caplog: pytest's caplog.
-    :return: caplog, capturing everything from DEBUG up.
-    """
-    saved = structlog.get_config()
-    structlog.configure(
-        processors=[structlog.stdlib.render_to_log_args_and_kwargs],
-        logger_factory=structlog.stdlib.LoggerFactory(),
-        wrapper_class=structlog.stdlib.BoundLogger,
-        cache_logger_on_first_use=False,
-    )
-    # Airflow's logging config sets "airflow" and "airflow.task" (the hooks' parent loggers) to INFO.
-    for name in (None, "airflow", "airflow.task"):
-        caplog.set_level(logging.DEBUG, logger=name)
-    try:
-        yield caplog
-    finally:
-        structlog.configure(**saved)
 
 
 def no_jitter(oc_hook: OneCodexHook) -> OneCodexHook:
@@ -411,7 +366,7 @@ def test_a_non_finite_extra_number_is_refused(
 @pytest.mark.parametrize(
     ("extra", "rate"),
     [
-        pytest.param({}, 10.0, id="ten-per-second-by-default"),
+        pytest.param({"rate_limit": None}, 10.0, id="ten-per-second-by-default"),
         pytest.param({"rate_limit": 2.5}, 2.5, id="from-the-extra"),
         pytest.param({"rate_limit": 0}, None, id="zero-disables-it"),
     ],
@@ -422,7 +377,7 @@ def test_the_rate_limit_comes_from_the_connection(
     set_connection(**extra)
     limiter = OneCodexHook().limiter
     assert limiter.rate == rate
-    assert limiter.burst == max(1.0, rate or 1.0)
+    assert limiter.burst == 1.0  # even pacing: consecutive tasks sharing the key never exceed the vendor's rate
 
 
 def test_the_rate_limiter_waits_through_the_transport_sleep(
@@ -486,7 +441,7 @@ def test_retries_429_without_retry_after_with_exponential_backoff_then_raises_ra
     assert err.message == "Rate limited."
     assert err.method == "GET"
     assert err.path == SAMPLE_PATH
-    assert str(err) == f"GET {SAMPLE_PATH} failed, HTTP 429: Rate limited."
+    assert str(err) == f"GET {SAMPLE_PATH} failed, HTTP 429: Rate limited. (gave up after 5 attempts)"
     assert KEY not in str(err)
 
 
@@ -559,29 +514,79 @@ def test_a_get_that_never_connects_raises_api_connection_error(
     err = excinfo.value
     assert err.status is None
     assert (err.method, err.path) == ("GET", SAMPLE_PATH)
-    assert str(err) == f"GET {SAMPLE_PATH} failed: no response from One Codex: ConnectionError"
+    assert str(err) == (
+        f"GET {SAMPLE_PATH} failed: no response from One Codex: ConnectionError (gave up after 5 attempts)"
+    )
+    assert err.note == "gave up after 5 attempts"
     assert KEY not in str(err)
 
 
-def test_a_post_is_not_retried_on_503(
+@pytest.mark.parametrize("status", [500, 502, 504])
+def test_a_post_is_not_retried_on_a_5xx_that_may_have_been_applied(
+    hook: OneCodexHook, api: responses.RequestsMock, no_real_sleep: list[float], status: int
+) -> None:
+    api.post(TAGS_URL, status=status, json={"message": "Internal Server Error", "status": status})
+    with pytest.raises(ServerError) as excinfo:
+        hook.request("POST", "/api/v1/tags", json_body=NEW_TAG_BODY)
+    assert excinfo.value.status == status
+    assert excinfo.value.outcome_unknown
+    assert str(excinfo.value).endswith("(not re-sent: the server may have applied it)")
+    assert len(api.calls) == 1
+    assert no_real_sleep == []
+
+
+def test_a_post_is_retried_on_503_because_the_server_did_not_act_on_it(
     hook: OneCodexHook, api: responses.RequestsMock, no_real_sleep: list[float]
 ) -> None:
     api.post(TAGS_URL, status=503, json={"message": "Service Unavailable", "status": 503})
-    with pytest.raises(ServerError) as excinfo:
-        hook.request("POST", "/api/v1/tags", json_body=NEW_TAG_BODY)
-    assert excinfo.value.status == 503
-    assert len(api.calls) == 1
-    assert no_real_sleep == []
+    api.post(TAGS_URL, json=TAG)
+    assert no_jitter(hook).request_json("POST", "/api/v1/tags", json_body=NEW_TAG_BODY) == TAG
+    assert len(api.calls) == 2
+    assert no_real_sleep == [0.5]
 
 
 def test_a_post_is_not_retried_after_a_dropped_connection(
     hook: OneCodexHook, api: responses.RequestsMock, no_real_sleep: list[float]
 ) -> None:
     api.post(TAGS_URL, body=requests.ConnectionError("reset"))
-    with pytest.raises(ApiConnectionError):
+    with pytest.raises(ApiConnectionError) as excinfo:
         hook.request("POST", "/api/v1/tags", json_body=NEW_TAG_BODY)
+    assert excinfo.value.outcome_unknown
     assert len(api.calls) == 1
     assert no_real_sleep == []
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        pytest.param({"body": requests.ConnectionError("reset")}, id="connection-reset"),
+        pytest.param({"body": requests.ReadTimeout("read timed out")}, id="read-timeout"),
+        pytest.param({"status": 500, "json": {"message": "Internal Server Error", "status": 500}}, id="500"),
+        pytest.param({"status": 504, "body": "<html><title>504 Gateway Time-out</title></html>"}, id="html-504"),
+    ],
+)
+def test_a_patch_whose_outcome_is_unknown_is_not_re_sent_and_says_so(
+    hook: OneCodexHook, api: responses.RequestsMock, no_real_sleep: list[float], failure: dict[str, Any]
+) -> None:
+    api.patch(SAMPLE_URL, **failure)
+    with pytest.raises(GenomicsApiError) as excinfo:
+        hook.update_sample(SAMPLE_ID, {"visibility": "private"})
+    assert excinfo.value.outcome_unknown
+    assert str(excinfo.value).endswith("(not re-sent: the server may have applied it)")
+    assert len(api.calls) == 1
+    assert no_real_sleep == []
+
+
+def test_a_write_refused_after_retries_says_how_many_attempts_were_made(
+    hook: OneCodexHook, api: responses.RequestsMock
+) -> None:
+    for _ in range(5):
+        api.patch(SAMPLE_URL, status=503, json={"message": "Service Unavailable", "status": 503})
+    with pytest.raises(ServerError) as excinfo:
+        no_jitter(hook).update_sample(SAMPLE_ID, {"visibility": "private"})
+    assert excinfo.value.note == "gave up after 5 attempts"
+    assert not excinfo.value.outcome_unknown
+    assert len(api.calls) == 5
 
 
 def test_a_post_is_retried_on_429(hook: OneCodexHook, api: responses.RequestsMock, no_real_sleep: list[float]) -> None:
@@ -812,7 +817,7 @@ def test_connection_test_reports_a_connection_error_without_raising(
     api.get(ACCOUNT_URL, body=requests.ConnectionError("connection refused"))
     assert hook.test_connection() == (
         False,
-        "GET /api/v1/account failed: no response from One Codex: ConnectionError",
+        "GET /api/v1/account failed: no response from One Codex: ConnectionError (gave up after 5 attempts)",
     )
 
 
@@ -854,3 +859,18 @@ def test_a_redirect_is_reported_as_an_error_and_not_followed(
         OneCodexHook().get_account()
     assert exc.value.status == 301
     assert len(api.calls) == 1
+
+
+def test_an_error_keeps_how_the_transport_ended_through_a_pickle_round_trip(
+    hook: OneCodexHook, api: responses.RequestsMock
+) -> None:
+    import pickle
+
+    api.patch(SAMPLE_URL, body=requests.ConnectionError("reset"))
+    with pytest.raises(GenomicsApiError) as excinfo:
+        hook.update_sample(SAMPLE_ID, {"visibility": "private"})
+
+    clone = pickle.loads(pickle.dumps(excinfo.value))  # noqa: S301 - our own bytes
+    assert clone.note == excinfo.value.note == "not re-sent: the server may have applied it"
+    assert clone.outcome_unknown
+    assert str(clone) == str(excinfo.value)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -11,7 +10,6 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 import requests
 import responses
-import structlog
 
 from genomics_provider.exceptions import (
     ApiConnectionError,
@@ -109,22 +107,6 @@ def path(call: Any) -> str:
 
 
 @pytest.fixture
-def set_connection(monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
-    """Define ``onecodex_default`` through its environment variable; call again to redefine it.
-
-    :param monkeypatch: pytest's monkeypatch.
-    :return: ``set_connection(host=..., password=..., **extra)``.
-    """
-
-    def _set(host: str = BASE, password: str = KEY, **extra: Any) -> None:
-        conn = {"conn_type": "onecodex", "host": host, "password": password, "extra": extra}
-        monkeypatch.setenv(CONN_ENV, json.dumps(conn))
-
-    _set()
-    return _set
-
-
-@pytest.fixture
 def hook(set_connection: Callable[..., None]) -> Iterator[OneCodexHook]:
     """Provide a hook on the default connection.
 
@@ -144,29 +126,6 @@ def api() -> Iterator[responses.RequestsMock]:
     """
     with responses.RequestsMock(assert_all_requests_are_fired=True) as mock_api:
         yield mock_api
-
-
-@pytest.fixture
-def hook_logs(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]:
-    """Send the hook's structlog output through stdlib logging so ``caplog`` sees it (see test_base.py).
-
-    :param caplog: pytest's caplog.
-    :return: caplog, capturing everything from DEBUG up.
-    """
-    saved = structlog.get_config()
-    structlog.configure(
-        processors=[structlog.stdlib.render_to_log_args_and_kwargs],
-        logger_factory=structlog.stdlib.LoggerFactory(),
-        wrapper_class=structlog.stdlib.BoundLogger,
-        cache_logger_on_first_use=False,
-    )
-    # Airflow's logging config sets "airflow" and "airflow.task" (the hooks' parent loggers) to INFO.
-    for name in (None, "airflow", "airflow.task"):
-        caplog.set_level(logging.DEBUG, logger=name)
-    try:
-        yield caplog
-    finally:
-        structlog.configure(**saved)
 
 
 # -- identity and authentication ------------------------------------------------------------------------------
@@ -471,7 +430,8 @@ def test_create_tag_posts_the_name_and_the_sample(
 @pytest.mark.parametrize(
     "failure",
     [
-        pytest.param({"status": 503, "json": {"message": "Service Unavailable", "status": 503}}, id="503"),
+        pytest.param({"status": 500, "json": {"message": "Internal Server Error", "status": 500}}, id="500"),
+        pytest.param({"status": 504, "body": "<html><title>504 Gateway Time-out</title></html>"}, id="html-504"),
         pytest.param({"body": requests.ConnectionError("reset")}, id="connection-reset"),
         pytest.param({"body": requests.ReadTimeout("read timed out")}, id="read-timeout"),
     ],
@@ -495,11 +455,11 @@ def test_create_tag_returns_the_tag_the_server_created_despite_a_lost_answer(
 def test_create_tag_raises_the_server_error_when_the_lookup_finds_nothing(
     hook: OneCodexHook, api: responses.RequestsMock
 ) -> None:
-    api.post(TAGS_URL, status=503, json={"message": "Service Unavailable", "status": 503})
+    api.post(TAGS_URL, status=500, json={"message": "Internal Server Error", "status": 500})
     api.get(TAGS_URL, json=[])
     with pytest.raises(ServerError) as excinfo:
         hook.create_tag(TAG_NAME, SAMPLE_ID)
-    assert excinfo.value.status == 503
+    assert excinfo.value.status == 500
     assert (excinfo.value.method, excinfo.value.path) == ("POST", "/api/v1/tags")
     assert [call.request.method for call in api.calls] == ["POST", "GET"]
 

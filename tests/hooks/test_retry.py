@@ -7,11 +7,14 @@ import random
 
 import pytest
 import requests
+from urllib3.exceptions import MaxRetryError, NewConnectionError
 
 from genomics_provider.hooks._retry import (
+    NOT_APPLIED_STATUSES,
     RETRYABLE_STATUSES,
     BackoffPolicy,
     is_retryable,
+    outcome_unknown,
     server_requested_wait,
     wait_before_retry,
 )
@@ -45,9 +48,20 @@ def http_error(status: int, headers: dict[str, str] | None = None) -> requests.H
 
 # -- is_retryable: the truth table ---------------------------------------------------------------------------
 
-# (exception factory, retried when idempotent, retried when not idempotent, sentence)
+
+def refused_connection() -> requests.ConnectionError:
+    """Build the error ``requests`` raises when the TCP connection cannot be established.
+
+    :return: A ``ConnectionError`` wrapping urllib3's ``NewConnectionError``.
+    """
+    reason = NewConnectionError(None, "Failed to establish a new connection: [Errno 111] Connection refused")  # type: ignore[arg-type]
+    return requests.ConnectionError(MaxRetryError(None, "/x", reason))  # type: ignore[arg-type]
+
+
+# (exception factory, retried for a read, retried for a write, sentence)
 TRUTH_TABLE = [
     (lambda: requests.ConnectionError("reset"), True, False, "a dropped connection"),
+    (refused_connection, True, True, "a refused connection (nothing was sent)"),
     (lambda: requests.ConnectTimeout("connect timed out"), True, True, "a connect timeout (nothing was sent)"),
     (lambda: requests.ReadTimeout("read timed out"), True, False, "a read timeout"),
     (lambda: http_error(400), False, False, "HTTP 400 bad request"),
@@ -58,7 +72,7 @@ TRUTH_TABLE = [
     (lambda: http_error(429), True, True, "HTTP 429 rate limited"),
     (lambda: http_error(500), True, False, "HTTP 500 server error"),
     (lambda: http_error(502), True, False, "HTTP 502 bad gateway"),
-    (lambda: http_error(503), True, False, "HTTP 503 unavailable"),
+    (lambda: http_error(503), True, True, "HTTP 503 unavailable (the server did not act)"),
     (lambda: http_error(504), True, False, "HTTP 504 gateway timeout"),
     (lambda: ValueError("not a transport error"), False, False, "a plain ValueError"),
 ]
@@ -68,8 +82,7 @@ CASES = [
         factory,
         idempotent,
         expected,
-        id=f"{sentence} is {'retried' if expected else 'not retried'} "
-        f"for {'an idempotent' if idempotent else 'a non-idempotent'} request",
+        id=f"{sentence} is {'retried' if expected else 'not retried'} for {'a read' if idempotent else 'a write'}",
     )
     for factory, when_idempotent, when_not, sentence in TRUTH_TABLE
     for idempotent, expected in ((True, when_idempotent), (False, when_not))
@@ -92,6 +105,34 @@ def test_http_error_without_a_response_is_not_retried() -> None:
 
 def test_retryable_statuses_are_429_and_the_gateway_family() -> None:
     assert frozenset({429, 500, 502, 503, 504}) == RETRYABLE_STATUSES
+    assert frozenset({429, 503}) == NOT_APPLIED_STATUSES
+
+
+# (exception factory, whether a write that failed this way may have been applied, sentence)
+OUTCOME_TABLE = [
+    (lambda: requests.ConnectionError("reset"), True, "a connection dropped after sending"),
+    (lambda: requests.ReadTimeout("read timed out"), True, "a read timeout"),
+    (lambda: http_error(500), True, "HTTP 500"),
+    (lambda: http_error(502), True, "HTTP 502"),
+    (lambda: http_error(504), True, "HTTP 504"),
+    (refused_connection, False, "a refused connection"),
+    (lambda: requests.ConnectTimeout("connect timed out"), False, "a connect timeout"),
+    (lambda: http_error(503), False, "HTTP 503"),
+    (lambda: http_error(429), False, "HTTP 429"),
+    (lambda: http_error(400), False, "HTTP 400"),
+    (lambda: ValueError("not a transport error"), False, "a plain ValueError"),
+]
+
+
+@pytest.mark.parametrize(
+    ("make_exc", "expected"),
+    [
+        pytest.param(factory, expected, id=f"after {sentence} the write {'may' if expected else 'cannot'} have applied")
+        for factory, expected, sentence in OUTCOME_TABLE
+    ],
+)
+def test_outcome_unknown_truth_table(make_exc, expected: bool) -> None:
+    assert outcome_unknown(make_exc()) is expected
 
 
 # -- server_requested_wait -----------------------------------------------------------------------------------

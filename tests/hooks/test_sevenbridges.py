@@ -9,9 +9,11 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+import requests
 import responses
 
 from genomics_provider.exceptions import (
+    ApiConnectionError,
     ForbiddenError,
     GenomicsApiError,
     InsecureTransportError,
@@ -381,12 +383,31 @@ def test_bulk_result_count_mismatch_is_an_error_not_a_guess(rsps: Any) -> None:
         SevenBridgesHook().bulk_edit_files([{"id": FILE_A}, {"id": FILE_B}])
 
 
-def test_bulk_edit_is_retried_after_a_503_because_items_carry_complete_values(rsps: Any) -> None:
+def test_bulk_edit_is_retried_after_a_maintenance_503_because_nothing_was_applied(rsps: Any) -> None:
     rsps.post(f"{BASE}/bulk/files/edit", status=503, json=sb_error(503, 0, "Platform is under maintenance."))
     rsps.post(f"{BASE}/bulk/files/edit", json={"items": [{"resource": file_json(FILE_A)}]})
 
     SevenBridgesHook().bulk_edit_files([{"id": FILE_A, "tags": ["x"]}])
 
+    assert len(rsps.calls) == 2
+
+
+@pytest.mark.parametrize("action", ["edit", "update"])
+def test_a_bulk_write_whose_outcome_is_unknown_is_not_re_sent(rsps: Any, action: str) -> None:
+    rsps.post(f"{BASE}/bulk/files/{action}", body=requests.ConnectionError("reset"))
+
+    write = getattr(SevenBridgesHook(), f"bulk_{action}_files")
+    with pytest.raises(ApiConnectionError, match=r"not re-sent: the server may have applied it"):
+        write([{"id": FILE_A, "tags": ["x"]}])
+
+    assert len(rsps.calls) == 1
+
+
+def test_a_bulk_get_is_a_read_and_is_retried_after_a_dropped_connection(rsps: Any) -> None:
+    rsps.post(f"{BASE}/bulk/files/get", body=requests.ConnectionError("reset"))
+    rsps.post(f"{BASE}/bulk/files/get", json={"items": [{"resource": file_json(FILE_A)}]})
+
+    assert SevenBridgesHook().bulk_get_files([FILE_A]) == [{"resource": file_json(FILE_A)}]
     assert len(rsps.calls) == 2
 
 

@@ -186,7 +186,7 @@ def test_one_failing_sample_does_not_stop_the_others_and_the_task_names_it(fake:
 
     text = str(excinfo.value)
     assert text.startswith("2 of 4 samples failed (2 changed, 0 already as asked): ")
-    assert f"{b}: PATCH /api/v1/samples/{b} failed, HTTP 403" in text
+    assert f"{b}: not written: PATCH /api/v1/samples/{b} failed, HTTP 403" in text
     assert f"{ghost}: not found, or not visible to this API key" in text
     assert fake.samples[a]["visibility"] == fake.samples[c]["visibility"] == "public"
     assert fake.samples[b]["visibility"] == "private"

@@ -194,22 +194,25 @@ def test_tagging_by_query_lists_with_all_fields_and_edits_only_files_that_change
     assert [(c.request.method, c.request.url) for c in rsps.calls] == [
         ("GET", f"{BASE}/files?limit=100&fields=_all&project=rfranklin%2Fdemo&tag=raw"),
         ("POST", f"{BASE}/bulk/files/edit"),
+        ("POST", f"{BASE}/bulk/files/get"),
     ]
     assert sent(rsps.calls[1]) == {"items": [{"id": a, "tags": ["raw", "qc"]}]}
+    assert sent(rsps.calls[2]) == {"file_ids": [a]}  # verify-after-write: only the file written
     assert all(c.request.headers["X-SBG-Auth-Token"] == TOKEN for c in rsps.calls)
 
 
-def test_250_files_take_3_list_pages_and_3_bulk_edits_of_100_100_and_50(fake: FakeSevenBridges, rsps: Any) -> None:
+def test_250_files_take_3_list_pages_3_bulk_edits_and_3_verifying_bulk_gets(fake: FakeSevenBridges, rsps: Any) -> None:
     files = fake.add_files(250, tags=["raw"])
 
     result, _ = run(TagFilesOperator(task_id="t", query={"project": PROJECT}, tags=["x"]))
 
     assert result["changed"] == files
-    methods = [c.request.method for c in rsps.calls]
-    assert methods == ["GET", "GET", "GET", "POST", "POST", "POST"]
-    assert [len(sent(c)["items"]) for c in rsps.calls[3:]] == [100, 100, 50]
-    assert [item["id"] for c in rsps.calls[3:] for item in sent(c)["items"]] == files
-    assert len(rsps.calls) <= 2 * 3 + 1
+    paths = [urlsplit(c.request.url).path for c in rsps.calls]
+    assert paths == ["/v2/files"] * 3 + ["/v2/bulk/files/edit"] * 3 + ["/v2/bulk/files/get"] * 3
+    assert [len(sent(c)["items"]) for c in rsps.calls[3:6]] == [100, 100, 50]
+    assert [item["id"] for c in rsps.calls[3:6] for item in sent(c)["items"]] == files
+    assert [file_id for c in rsps.calls[6:] for file_id in sent(c)["file_ids"]] == files
+    assert len(rsps.calls) <= 3 * 3 + 1
 
 
 def test_folders_are_skipped_reported_and_never_sent(fake: FakeSevenBridges) -> None:
@@ -230,7 +233,11 @@ def test_removing_a_tag_sends_a_bulk_update_with_complete_name_tags_and_metadata
 
     run(TagFilesOperator(task_id="t", file_ids=[a], tags=["raw"], mode="remove"))
 
-    assert [c.request.url for c in rsps.calls] == [f"{BASE}/bulk/files/get", f"{BASE}/bulk/files/update"]
+    assert [c.request.url for c in rsps.calls] == [
+        f"{BASE}/bulk/files/get",
+        f"{BASE}/bulk/files/update",
+        f"{BASE}/bulk/files/get",
+    ]
     assert sent(rsps.calls[0]) == {"file_ids": [a]}
     name = fake.files[a]["name"]
     assert sent(rsps.calls[1]) == {
@@ -279,8 +286,8 @@ def test_metadata_merge_edits_with_the_complete_desired_metadata(fake: FakeSeven
 
     run(UpdateFileMetadataOperator(task_id="m", file_ids=a, metadata={"sample_id": "S2"}))
 
-    assert rsps.calls[-1].request.url == f"{BASE}/bulk/files/edit"
-    assert sent(rsps.calls[-1]) == {"items": [{"id": a, "metadata": {"case_id": "C1", "sample_id": "S2"}}]}
+    assert rsps.calls[-2].request.url == f"{BASE}/bulk/files/edit"
+    assert sent(rsps.calls[-2]) == {"items": [{"id": a, "metadata": {"case_id": "C1", "sample_id": "S2"}}]}
 
 
 def test_a_file_over_1000_pairs_after_the_merge_fails_unwritten_while_the_others_are_written(
@@ -316,8 +323,8 @@ def test_per_item_bulk_errors_are_reported_together_after_the_other_files_were_w
     assert str(caught.value) == (
         f"3 of 5 files failed (2 changed, 0 already as asked): "
         f"{MISSING}: HTTP 404, code 5002: Requested file does not exist.; "
-        f"{b}: HTTP 403, code 5011: Modifying file tags is not allowed.; "
-        f"{d}: HTTP 403, code 5011: Modifying file tags is not allowed."
+        f"{b}: not written: HTTP 403, code 5011: Modifying file tags is not allowed.; "
+        f"{d}: not written: HTTP 403, code 5011: Modifying file tags is not allowed."
     )
     assert fake.files[a]["tags"] == fake.files[c]["tags"] == ["x"]
     assert fake.files[b]["tags"] == fake.files[d]["tags"] == []
@@ -414,7 +421,8 @@ def test_a_refused_rename_fails_the_task_naming_the_file_after_pushing_link_and_
     rsps.replace(responses.PATCH, re.compile(rf"{re.escape(BASE)}/files/\w+$"), status=409, json=refused)
     ti = MagicMock()
 
-    with pytest.raises(AirflowException, match=rf"1 of 1 files failed .*{a}: PATCH /v2/files/{a} failed, HTTP 409"):
+    refused_rename = rf"1 of 1 files failed .*{a}: not written: PATCH /v2/files/{a} failed, HTTP 409"
+    with pytest.raises(AirflowException, match=refused_rename):
         RenameFileOperator(task_id="r", file_id=a, name="taken.bam").execute({"ti": ti})
 
     keys = [call.kwargs["key"] for call in ti.xcom_push.call_args_list]

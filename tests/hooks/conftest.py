@@ -1,0 +1,61 @@
+"""Fixtures shared by the hook tests: the One Codex connection, and hook logs routed to ``caplog``."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+import structlog
+
+KEY = "oc-test-key-7f3a9c1e5b2d4f60a8"
+BASE = "https://app.onecodex.com"
+CONN_ENV = "AIRFLOW_CONN_ONECODEX_DEFAULT"
+
+
+@pytest.fixture
+def set_connection(monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
+    """Define ``onecodex_default`` through its environment variable; call again to redefine it.
+
+    :param monkeypatch: pytest's monkeypatch.
+    :return: ``set_connection(host=..., password=..., **extra)``.
+    """
+
+    def _set(host: str = BASE, password: str | None = KEY, **extra: Any) -> None:
+        # The client-side rate limiter would add its pacing to the recorded waits; tests of it set rate_limit.
+        extra.setdefault("rate_limit", 0)
+        conn: dict[str, Any] = {"conn_type": "onecodex", "host": host, "extra": extra}
+        if password is not None:
+            conn["password"] = password
+        monkeypatch.setenv(CONN_ENV, json.dumps(conn))
+
+    _set()
+    return _set
+
+
+@pytest.fixture
+def hook_logs(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]:
+    """Send the hook's structlog output through stdlib logging, at DEBUG, so ``caplog`` sees it.
+
+    Airflow 3's task SDK logs through structlog straight to the console, bypassing stdlib handlers; without this,
+    ``caplog.text`` would stay empty and a "the key is not in the logs" check would pass for nothing.
+
+    :param caplog: pytest's caplog.
+    :return: caplog, capturing everything from DEBUG up.
+    """
+    saved = structlog.get_config()
+    structlog.configure(
+        processors=[structlog.stdlib.render_to_log_args_and_kwargs],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.stdlib.BoundLogger,
+        cache_logger_on_first_use=False,
+    )
+    # Airflow's logging config sets "airflow" and "airflow.task" (the hooks' parent loggers) to INFO.
+    for name in (None, "airflow", "airflow.task"):
+        caplog.set_level(logging.DEBUG, logger=name)
+    try:
+        yield caplog
+    finally:
+        structlog.configure(**saved)
