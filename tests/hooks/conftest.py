@@ -8,7 +8,10 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+import responses
 import structlog
+
+from genomics_provider.hooks.onecodex import OneCodexHook
 
 KEY = "oc-test-key-7f3a9c1e5b2d4f60a8"
 BASE = "https://app.onecodex.com"
@@ -59,3 +62,25 @@ def hook_logs(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFix
         yield caplog
     finally:
         structlog.configure(**saved)
+
+
+@pytest.fixture
+def hook(set_connection: Callable[..., None]) -> Iterator[OneCodexHook]:
+    """Provide a hook on the default connection (tests may redefine the connection before the first call).
+
+    :param set_connection: The connection fixture.
+    :return: The hook.
+    """
+    oc_hook = OneCodexHook()
+    yield oc_hook
+    oc_hook.close()
+
+
+@pytest.fixture
+def api() -> Iterator[responses.RequestsMock]:
+    """Intercept HTTP; every registered response must be used, and unregistered URLs fail.
+
+    :return: The mock.
+    """
+    with responses.RequestsMock(assert_all_requests_are_fired=True) as mock_api:
+        yield mock_api

@@ -11,7 +11,7 @@ import json
 import logging
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 from unittest import mock
 
@@ -55,28 +55,6 @@ DEFAULT_TIMEOUT = (10.0, 60.0)
 
 
 # -- fixtures ------------------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def hook(set_connection: Callable[..., None]) -> Iterator[OneCodexHook]:
-    """Provide a hook on the default connection (tests may redefine the connection before the first call).
-
-    :param set_connection: The connection fixture.
-    :return: The hook.
-    """
-    oc_hook = OneCodexHook()
-    yield oc_hook
-    oc_hook.close()
-
-
-@pytest.fixture
-def api() -> Iterator[responses.RequestsMock]:
-    """Intercept HTTP; every registered response must be used, and unregistered URLs fail.
-
-    :return: The mock.
-    """
-    with responses.RequestsMock(assert_all_requests_are_fired=True) as mock_api:
-        yield mock_api
 
 
 def no_jitter(oc_hook: OneCodexHook) -> OneCodexHook:

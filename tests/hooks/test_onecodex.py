@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -104,28 +104,6 @@ def path(call: Any) -> str:
 
 
 # -- fixtures ------------------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def hook(set_connection: Callable[..., None]) -> Iterator[OneCodexHook]:
-    """Provide a hook on the default connection.
-
-    :param set_connection: The connection fixture.
-    :return: The hook.
-    """
-    oc_hook = OneCodexHook()
-    yield oc_hook
-    oc_hook.close()
-
-
-@pytest.fixture
-def api() -> Iterator[responses.RequestsMock]:
-    """Intercept HTTP; every registered response must be used, and unregistered URLs fail.
-
-    :return: The mock.
-    """
-    with responses.RequestsMock(assert_all_requests_are_fired=True) as mock_api:
-        yield mock_api
 
 
 # -- identity and authentication ------------------------------------------------------------------------------
