@@ -67,6 +67,16 @@ class Airflow:
             )
         )
 
+    def stop_one(self, name: str) -> None:
+        """Stop one component (``triggerer``, ...) gracefully, as an operator restarting it would.
+
+        :param name: The ``airflow`` sub-command it was started with.
+        """
+        for process in [p for p in self.processes if p.args[1] == name]:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=60)
+            self.processes.remove(process)
+
     def stop(self) -> None:
         for process in self.processes:
             if process.poll() is None:
@@ -141,7 +151,9 @@ def airflow(tmp_path: Path) -> Iterator[tuple[Airflow, Emulator]]:
             assert all(process.poll() is not None for process in deployment.processes)
 
 
-def test_post_sequencing_dag_defers_through_the_real_triggerer_and_converges(airflow: tuple[Airflow, Emulator]) -> None:
+def test_post_sequencing_dag_defers_through_the_real_triggerer_survives_its_restart_and_converges(
+    airflow: tuple[Airflow, Emulator],
+) -> None:
     deployment, emu = airflow
     deployment.wait_for("the api-server", lambda: deployment.session.get(f"{deployment.base}/api/v2/version").ok, 90)
     deployment.login()
@@ -149,7 +161,7 @@ def test_post_sequencing_dag_defers_through_the_real_triggerer_and_converges(air
     assert deployment.api("PATCH", f"/dags/{DAG_ID}", json={"is_paused": False}).ok
 
     conf = {"sample_ids": [IMPORTING, AVAILABLE], "project": "soil_2024", "run_tag": "run-system-1"}
-    emu.start_import(IMPORTING, delay_s=40)  # the upload finishes importing 40 s from now
+    emu.start_import(IMPORTING, delay_s=3600)  # still importing until the test says otherwise
     run = deployment.api("POST", f"/dags/{DAG_ID}/dagRuns", json={"logical_date": None, "conf": conf}).json()
     run_id = run["dag_run_id"]
 
@@ -159,6 +171,15 @@ def test_post_sequencing_dag_defers_through_the_real_triggerer_and_converges(air
 
     deployment.wait_for("the sensor to defer", sensor_state, 120)
     assert emu.onecodex.samples[IMPORTING]["status"] == "importing"
+
+    # With the triggerer stopped, the deferred task stays deferred, even once the sample is available.
+    deployment.stop_one("triggerer")
+    emu.start_import(IMPORTING, delay_s=0)
+    time.sleep(15)
+    assert sensor_state() == "deferred"
+    assert deployment.api("GET", f"/dags/{DAG_ID}/dagRuns/{run_id}").json()["state"] == "running"
+    # Restarted, it picks the trigger up again and the run completes.
+    deployment.start("triggerer")
 
     def finished() -> str | None:
         state = deployment.api("GET", f"/dags/{DAG_ID}/dagRuns/{run_id}").json()["state"]
@@ -172,10 +193,10 @@ def test_post_sequencing_dag_defers_through_the_real_triggerer_and_converges(air
         assert sample["project"] == {"$ref": f"/api/v1/projects/{PROJECT_SOIL}"}
         assert {"qc-passed", "run-system-1"} <= set(emu.onecodex.sample_tag_names(sample_id))
         assert emu.onecodex.metadata_for_sample(sample_id)["custom"]["sequencing_run"] == "run-system-1"
-    # The wait ran in the triggerer process: its trigger log sits beside the sensor's task log.
+    # The wait ended in the restarted triggerer process: its trigger log sits beside the sensor's task log.
     trigger_logs = list((deployment.home / "logs").rglob("task_id=wait_until_available/attempt=1.log.trigger.*.log"))
-    assert len(trigger_logs) == 1
-    trigger_log = trigger_logs[0].read_text(errors="replace")
-    assert "genomics_provider.triggers.onecodex.OneCodexSampleTrigger" in trigger_log
-    assert f"{IMPORTING}: importing" in trigger_log
+    assert trigger_logs
+    trigger_log = "\n".join(path.read_text(errors="replace") for path in trigger_logs)
+    assert "All 2 One Codex samples are 'available'" in trigger_log
+    assert f"'status': 'success', 'sample_ids': ['{IMPORTING}', '{AVAILABLE}']" in trigger_log
     assert KEY not in deployment.logs_text()
