@@ -162,6 +162,9 @@ def _environment(home: Path, dags: Path, emu: Emulator) -> dict[str, str]:
     env.update(
         {
             "AIRFLOW_HOME": str(home),
+            # The copied airflow.cfg names the template's DB; each chain must use its own copy.
+            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
+            "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(home / "logs"),
             "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
             "AIRFLOW__CORE__DAGS_FOLDER": str(dags),
             "AIRFLOW__LOGGING__LOGGING_LEVEL": "WARNING",
@@ -183,7 +186,13 @@ def run_demo(dags: Path, workdir: Path) -> int:
     template = workdir / "template-home"
     template.mkdir(parents=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW")}
-    env.update({"AIRFLOW_HOME": str(template), "AIRFLOW__CORE__LOAD_EXAMPLES": "False"})
+    env.update(
+        {
+            "AIRFLOW_HOME": str(template),
+            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{template / 'airflow.db'}",
+            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        }
+    )
     if _airflow(["db", "migrate"], env, workdir / "migrate.log") != 0:
         print(f"airflow db migrate failed; see {workdir / 'migrate.log'}")
         return 1
