@@ -7,6 +7,7 @@ Every process the test starts is stopped by it, and no log line carries the toke
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -200,3 +201,27 @@ def test_post_sequencing_dag_defers_through_the_real_triggerer_survives_its_rest
     assert "All 2 One Codex samples are 'available'" in trigger_log
     assert f"'status': 'success', 'sample_ids': ['{IMPORTING}', '{AVAILABLE}']" in trigger_log
     assert KEY not in deployment.logs_text()
+    assert KEY not in repr(emu.recorder.requests)
+    assert KEY not in stored_task_data(deployment, run_id)
+
+
+def stored_task_data(deployment: Airflow, run_id: str) -> str:
+    """Everything Airflow stored about the run's tasks: states, rendered template fields and XCom values.
+
+    :param deployment: The running deployment.
+    :param run_id: The DAG run.
+    :return: The JSON of it all, as text.
+    """
+    base = f"/dags/{DAG_ID}/dagRuns/{run_id}/taskInstances"
+    instances = deployment.api("GET", base).json()["task_instances"]
+    texts = [json.dumps(instances)]
+    for ti in instances:
+        task = f"{base}/{ti['task_id']}"
+        entries = deployment.api("GET", f"{task}/xcomEntries", params={"map_index": ti["map_index"]}).json()
+        for entry in entries.get("xcom_entries", []):
+            value = deployment.api("GET", f"{task}/xcomEntries/{entry['key']}", params={"map_index": ti["map_index"]})
+            texts.append(value.text)
+    text = "\n".join(texts)
+    assert "rendered_fields" in text
+    assert "return_value" in text or "sample_ids" in text
+    return text
