@@ -73,18 +73,11 @@ def refill_rate_limits(emu: Emulator) -> None:
     """Refill the emulator's rate limits (token buckets and windows) without touching its state.
 
     Used between a run and its re-run: a re-run is a later DAG run, not one squeezed into the same Seven Bridges
-    window. ``Emulator`` has no public method for this (``reset()`` also rebuilds the state), so this calls the
-    app's ``reset_limits()`` directly.
+    window.
 
     :param emu: The running emulator.
-    :raises RuntimeError: When the emulator no longer offers it.
     """
-    app = getattr(emu, "_app", None)
-    reset_limits = getattr(app, "reset_limits", None)
-    if not callable(reset_limits):
-        raise RuntimeError("the emulator no longer has _app.reset_limits(); update benchmarks.harness")
-    with emu.lock:
-        reset_limits()
+    emu.reset_limits()
 
 
 @dataclass

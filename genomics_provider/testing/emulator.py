@@ -200,7 +200,15 @@ class Emulator:
         self.recorder.clear()
         self.faults.clear(seed=self.config.fault_seed)
         self._violations.clear()
-        self._app.reset_limits()
+        self.reset_limits()
+
+    def reset_limits(self) -> None:
+        """Refill every rate limit (One Codex token buckets, Seven Bridges windows) and keep the state.
+
+        Use it between a run and a later re-run that should not share the first run's rate-limit window.
+        """
+        with self._ctx.lock:
+            self._app.reset_limits()
 
     def start_import(self, sample_id: str, delay_s: float | None = None) -> None:
         """Put a One Codex sample into ``importing``; it becomes ``available`` after the delay.

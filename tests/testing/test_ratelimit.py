@@ -128,3 +128,16 @@ def test_fixed_window_unit(clock: ManualClock) -> None:
     assert window.take("t", 2, 10).retry_after == 10
     clock.advance(10)
     assert window.take("t", 2, 10).remaining == 1
+
+
+def test_reset_limits_refills_buckets_and_windows_but_keeps_state(limited: Emulator) -> None:
+    assert [oc_get(limited).status_code for _ in range(11)] == [200] * 10 + [429]
+    sb_get(limited)
+    assert sb_get(limited).headers["X-RateLimit-Remaining"] == "998"
+    limited.onecodex.samples["7428cca4a3a04a8e"]["visibility"] = "public"
+
+    limited.reset_limits()
+
+    assert [oc_get(limited).status_code for _ in range(10)] == [200] * 10
+    assert sb_get(limited).headers["X-RateLimit-Remaining"] == "999"  # a fresh window
+    assert limited.onecodex.samples["7428cca4a3a04a8e"]["visibility"] == "public"
