@@ -13,7 +13,9 @@ Wire choices (the emulator behaves the same way):
   503 (code 0) is retried with backoff; both are bounded by ``max_attempts`` and the 60 s wait cap. Extra
   ``rate_limit`` (requests per second) still adds a bucket when set.
 * **Lists** ask for ``limit=100`` and ``fields=_all`` and follow the ``links`` entry with ``rel=next`` (an absolute
-  URL, which must be on the base URL's origin) until there is none, yielding one page at a time.
+  URL, which must be on the base URL's origin) until there is none, yielding one page at a time
+  (:meth:`SevenBridgesHook.iter_files`). A caller that writes between pages, and so may move files out of the
+  listing, asks for each page's ``offset`` itself instead (:meth:`SevenBridgesHook.list_files_page`).
 * **Bulk calls** are chunked at 100 items and send the item key ``id`` (what the official client sends). A bulk get
   is retried like any read; a bulk edit or update like any write: only when the platform certainly did not act on it
   (429, 503, no connection), because re-sending a stale complete value after an unknown outcome could overwrite
@@ -27,7 +29,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from functools import cached_property
-from typing import Any, ClassVar, Literal, NotRequired, TypedDict, cast
+from typing import Any, ClassVar, Literal, NamedTuple, NotRequired, TypedDict, cast
 from urllib.parse import quote, urlsplit
 
 from genomics_provider.exceptions import GenomicsApiError, InvalidInputError
@@ -84,6 +86,17 @@ class BulkItem(TypedDict):
     name: NotRequired[str]
     tags: NotRequired[list[str]]
     metadata: NotRequired[dict[str, Any]]
+
+
+class FilePage(NamedTuple):
+    """One page of a file listing.
+
+    :param items: The files and folders of the page, in listing order.
+    :param has_next: Whether the listing had more items after this page when it was read (a ``rel=next`` link).
+    """
+
+    items: list[SbFile]
+    has_next: bool
 
 
 class BulkRecord(TypedDict, total=False):
@@ -330,14 +343,53 @@ class SevenBridgesHook(GenomicsRestHook):
         params = _list_params(project, parent, names, tags, metadata, origin, fields, page_size)
         return self._iter_pages("/files", params)
 
+    def list_files_page(
+        self,
+        *,
+        offset: int = 0,
+        project: str | None = None,
+        parent: str | None = None,
+        names: Sequence[str] | None = None,
+        tags: Sequence[str] | None = None,
+        metadata: Mapping[str, str | Sequence[str]] | None = None,
+        origin: Mapping[str, str] | None = None,
+        fields: str = "_all",
+        page_size: int = BULK_LIMIT,
+    ) -> FilePage:
+        """Read one page of a file listing at a given offset (``GET /files?offset=…&limit=…``).
+
+        For callers that write between pages: a write that moves files out of the filtered listing shifts every
+        later file to a lower offset, so the caller computes the next offset itself rather than following
+        ``rel=next``. The filters are those of :meth:`iter_files`; ``offset`` is left out when it is 0.
+
+        :param offset: Optional. 0-based position of the page's first item (default 0).
+        :param project: Optional. ``owner/project``; give exactly one of ``project`` and ``parent``.
+        :param parent: Optional. Folder id.
+        :param names: Optional. Exact file names.
+        :param tags: Optional. Tags.
+        :param metadata: Optional. ``{key: value or [values]}``.
+        :param origin: Optional. ``{"task": uuid}`` or ``{"dataset": name}``.
+        :param fields: Optional. Field selector (``_all`` by default).
+        :param page_size: Optional. Items per page, 1 to 100 (default 100).
+        :return: The page's items and whether the listing went on after it.
+        :raises InvalidInputError: On a negative offset, a bad page size, or not exactly one of ``project`` and
+            ``parent``.
+        :raises GenomicsApiError: When the request fails or the body is not a list envelope.
+        """
+        if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
+            raise InvalidInputError(f"offset: {offset!r} must be an integer >= 0")
+        params = _list_params(project, parent, names, tags, metadata, origin, fields, page_size)
+        if offset:
+            params.insert(0, ("offset", offset))
+        body = self._json_object("GET", "/files", params=params)
+        return FilePage(_page_items(body, "/files"), _next_link(body) is not None)
+
     def _iter_pages(self, path: str, params: list[tuple[str, Any]]) -> Iterator[SbFile]:
         body = self._json_object("GET", path, params=params)
         visited: set[str] = set()
         while True:
-            items = body.get("items")
-            if not isinstance(items, list):
-                raise GenomicsApiError(f"expected a list envelope with 'items', got keys {sorted(body)}", path=path)
-            yield from cast(list[SbFile], items)
+            items = _page_items(body, path)
+            yield from items
             next_href = _next_link(body)
             if not next_href or not items or next_href in visited:
                 return
@@ -429,6 +481,13 @@ def _list_params(
         params += [(f"metadata.{key}", item) for item in values]
     params += [(f"origin.{key}", value) for key, value in (origin or {}).items()]
     return params
+
+
+def _page_items(body: Mapping[str, Any], path: str) -> list[SbFile]:
+    items = body.get("items")
+    if not isinstance(items, list):
+        raise GenomicsApiError(f"expected a list envelope with 'items', got keys {sorted(body)}", path=path)
+    return cast(list[SbFile], items)
 
 
 def _next_link(body: Mapping[str, Any]) -> str | None:

@@ -206,11 +206,12 @@ class Outcome:
         return result
 
 
-def raise_for_failures(outcome: Outcome, *, noun: str) -> None:
+def raise_for_failures(outcome: Outcome, *, noun: str, note: str = "") -> None:
     """Fail the task after all items were processed, naming every failed item and why.
 
     :param outcome: The collected results.
     :param noun: What the items are, plural (``samples``, ``files``).
+    :param note: Optional. A sentence appended to the message (e.g. why the run stopped early).
     :raises AirflowException: When any item failed (retryable: a retry redoes only what still differs).
     """
     if not outcome.failed:
@@ -219,7 +220,7 @@ def raise_for_failures(outcome: Outcome, *, noun: str) -> None:
     lines = "; ".join(f"{item}: {reason}" for item, reason in outcome.failed.items())
     raise AirflowException(
         f"{len(outcome.failed)} of {total} {noun} failed ({len(outcome.changed)} changed, "
-        f"{len(outcome.unchanged)} already as asked): {lines}"
+        f"{len(outcome.unchanged)} already as asked): {lines}" + (f". {note}" if note else "")
     )
 
 

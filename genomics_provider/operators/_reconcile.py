@@ -47,6 +47,24 @@ def is_definitive(status: Any) -> bool:
 
 
 @dataclass
+class FailureStreak:
+    """Writes that failed with a transient error in a row, carried across the pages of one run.
+
+    A run that writes page by page stops once :data:`MAX_CONSECUTIVE_FAILURES` writes in a row failed, whichever
+    pages they were on.
+
+    :param count: Failed writes since the last success.
+    """
+
+    count: int = 0
+
+    @property
+    def stopped(self) -> bool:
+        """Whether the run should stop sending: the service failed too many writes in a row."""
+        return self.count >= MAX_CONSECUTIVE_FAILURES
+
+
+@dataclass
 class RoundResult:
     """What one round of writes did to each item it was given.
 
@@ -162,6 +180,7 @@ def reconcile(
     log: Any,
     *,
     verify: bool = True,
+    streak: FailureStreak | None = None,
 ) -> None:
     """Write the changes, verify them by re-reading, and write again what still differs, at most 3 rounds.
 
@@ -180,13 +199,17 @@ def reconcile(
     :param verify: Optional. Re-read written items (default); ``False`` trusts the 2xx of each write instead, which
         saves ⌈written/100⌉ reads but cannot notice another writer's replace. Writes whose outcome is unknown are
         re-read either way.
+    :param streak: Optional. The run's count of writes failed in a row, when the run calls this once per page;
+        it is read at the start and updated after every round.
     """
+    streak = streak if streak is not None else FailureStreak()
     pending, done, errors = list(changes), set[str](), dict[str, str]()
     rounds = 0
     while pending and rounds < MAX_WRITE_ROUNDS:
         rounds += 1
-        result = RoundResult(verify=verify)
+        result = RoundResult(verify=verify, failures_in_a_row=streak.count)
         writer.write(pending, result)
+        streak.count = result.failures_in_a_row
         _collect(result, errors, done, outcome)
         pending = _verify(writer, result.recheck, done, outcome, rounds, log) if result.recheck else []
         if result.stopped:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from genomics_provider.hooks.sevenbridges import BULK_LIMIT, BulkItem, BulkRecord, SbFile
 from genomics_provider.operators._common import format_plan
@@ -96,6 +96,46 @@ class FilePlan:
         lines += [f"fail {file_id}: {reason}" for file_id, reason in self.failed.items()]
         return "\n".join(lines)
 
+
+@dataclass
+class SeenFiles:
+    """What a paged run remembers of the files it has already planned: their ids, and what the extra link needs.
+
+    Only ids are kept (not the files or their plans), so memory grows by an id per file, not by a file.
+
+    :param ids: Every file id listed so far (planned, skipped or failed); a repeat is not planned again.
+    :param first: The first file planned, with its project.
+    :param count: How many files were planned (not skipped).
+    :param known_projects: The projects of the planned files (at most two are kept: one is all the link needs).
+    """
+
+    ids: set[str] = field(default_factory=set)
+    first: tuple[str, str | None] | None = None
+    count: int = 0
+    known_projects: set[str] = field(default_factory=set)
+
+    def fresh(self, files: Iterable[SbFile]) -> list[SbFile]:
+        """Drop the files already seen (offset paging repeats an item when the listing shifts).
+
+        :param files: One page of files.
+        :return: The files not seen before, in order.
+        """
+        return [file for file in files if file.get("id") not in self.ids]
+
+    def add(self, files: Iterable[SbFile], plan: FilePlan) -> None:
+        """Remember a page: its ids, and the projects of the files planned.
+
+        :param files: The page's files.
+        :param plan: The page's plan.
+        """
+        self.ids.update(file_id for file in files if isinstance(file_id := file.get("id"), str))
+        for file_id, project in plan.projects.items():
+            if self.first is None:
+                self.first = (file_id, project)
+            if project and len(self.known_projects) < 2:
+                self.known_projects.add(project)
+        self.count += len(plan.projects)
+
     def link_target(self, project: str | None) -> tuple[str, str | None] | None:
         """Choose what the extra link opens: one file's page, or the project's files page.
 
@@ -103,14 +143,30 @@ class FilePlan:
         :return: ``(project, file_id)`` for a single file, ``(project, None)`` for several, ``None`` when the files
             span several projects or none is known.
         """
-        if len(self.projects) == 1:
-            (file_id, file_project), *_ = self.projects.items()
+        if self.count == 1 and self.first is not None:
+            file_id, file_project = self.first
             if file_project or project:
                 return (file_project or project or "", file_id)
-        known = {value for value in self.projects.values() if value}
         if project:
             return (project, None)
+        known = set(self.known_projects)
         return (known.pop(), None) if len(known) == 1 else None
+
+
+def leaves_query(file: SbFile, change: FileChange, query: FileQuery | None) -> bool:
+    """Tell whether writing a change moves the file out of the listing that selected it.
+
+    Such a file is no longer listed once written, so every later file moves up one offset.
+
+    :param file: The file as listed.
+    :param change: Its planned change.
+    :param query: Optional. The query it was listed with (``None``: selected by id, never listed).
+    :return: ``True`` when the written file no longer matches the query.
+    """
+    if query is None:
+        return False
+    written: dict[str, Any] = {**file, **change.item}
+    return query.mismatch(cast(SbFile, written)) is not None
 
 
 # -- desired state -------------------------------------------------------------------------------------------

@@ -1,9 +1,13 @@
 """Idempotent operators that curate Seven Bridges files: tags, metadata and names.
 
-Every operator validates its input before any request, reads the current state in bulk (the listing itself, pages of
-100 with ``fields=_all``, or ``POST /bulk/files/get`` for explicit ids), plans the difference
-(:mod:`genomics_provider.operators._sevenbridges_plan`), writes only the files that differ, 100 per bulk call, and
-returns a small summary::
+Every operator validates its input before any request, then works through the selection one page of 100 files at a
+time (:mod:`genomics_provider.operators._sevenbridges_run`): it reads the page's current state (a listing page with
+``fields=_all``, or ``POST /bulk/files/get`` for explicit ids), plans the difference
+(:mod:`genomics_provider.operators._sevenbridges_plan`), logs it, writes only the files that differ in one bulk call,
+verifies them, and drops the page before reading the next. Only ids and reasons are kept, so memory stays flat from
+a thousand files to a hundred thousand; listing pages are asked for by offset, so files that a write moves out of
+the listing (removing the tag the query selects on) do not make the next page skip any. It returns a small
+summary::
 
     {"changed": [ids], "unchanged": [ids], "skipped": {id: reason}, "failed": {id: reason}, "dry_run": bool}
 
@@ -27,14 +31,14 @@ re-read replaces our change, and neither side can see it. Verification narrows t
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from airflow.sdk import BaseOperator
 
-from genomics_provider.exceptions import InvalidInputError
-from genomics_provider.hooks.sevenbridges import FILE_ID_PATTERN, SbFile, SevenBridgesHook
+from genomics_provider.exceptions import GenomicsApiError, InvalidInputError
+from genomics_provider.hooks.sevenbridges import FILE_ID_PATTERN, SevenBridgesHook
 from genomics_provider.links.genomics import SevenBridgesFilesLink
 from genomics_provider.operators._common import (
     Outcome,
@@ -48,13 +52,8 @@ from genomics_provider.operators._common import (
     raise_for_failures,
 )
 from genomics_provider.operators._reconcile import reconcile
-from genomics_provider.operators._sevenbridges_apply import BulkFileWriter, Planner, RenameWriter
-from genomics_provider.operators._sevenbridges_plan import (
-    describe_error,
-    is_folder,
-    plan_metadata,
-    plan_tags,
-)
+from genomics_provider.operators._sevenbridges_apply import Planner, RenameWriter
+from genomics_provider.operators._sevenbridges_plan import is_folder, plan_metadata, plan_tags
 from genomics_provider.operators._sevenbridges_rules import (
     METADATA_MODES,
     TAG_MODES,
@@ -66,6 +65,7 @@ from genomics_provider.operators._sevenbridges_rules import (
     validate_query,
     validate_tags,
 )
+from genomics_provider.operators._sevenbridges_run import FileRun
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
@@ -107,7 +107,7 @@ class _SevenBridgesOperator(BaseOperator):
         return SevenBridgesHook(sevenbridges_conn_id=self.sevenbridges_conn_id)
 
     def _finish(
-        self, context: Context, outcome: Outcome, dry_run: bool, link: tuple[str, str | None] | None
+        self, context: Context, outcome: Outcome, dry_run: bool, link: tuple[str, str | None] | None, note: str = ""
     ) -> Summary:
         self._push_link(context, link)
         summary = outcome.summary(dry_run=dry_run, with_skipped=True)
@@ -121,7 +121,7 @@ class _SevenBridgesOperator(BaseOperator):
         )
         if outcome.failed:
             context["ti"].xcom_push(key="summary", value=summary)
-        raise_for_failures(outcome, noun="files")
+        raise_for_failures(outcome, noun="files", note=note)
         return summary
 
     def _push_link(self, context: Context, link: tuple[str, str | None] | None) -> None:
@@ -170,42 +170,44 @@ class _SevenBridgesFilesOperator(_SevenBridgesOperator):
         raise NotImplementedError
 
     def execute(self, context: Context) -> Summary:
-        """Read the files, plan the difference, and write the files that differ with bulk calls.
+        """Read the files a page of 100 at a time; plan, write and verify each page before reading the next.
 
         :param context: The Airflow task context.
         :return: The summary (also the XCom return value).
         :raises InvalidInputError: On bad input, before any request.
+        :raises GenomicsApiError: When reading a page fails; the summary of the pages already done is pushed to XCom
+            key ``summary`` first.
         :raises AirflowException: After processing all files, when any failed.
         """
         ids, query = self._checked_selection()
         planner = self._planner()
         dry_run = coerce_bool(self.is_dry_run, argument="dry_run")
-        read_failed: dict[str, str] = {}
-        files = self._read_files(ids, read_failed) if ids is not None else self._list_files(query)
-        plan = planner(files, query)
-        plan.failed = {**read_failed, **plan.failed}
-        self.log.info("%s", plan.render(f"{self.plan_title} for {len(plan.projects)} Seven Bridges files"))
-        outcome = Outcome(unchanged=list(plan.unchanged), skipped=dict(plan.skipped), failed=dict(plan.failed))
-        if dry_run:
-            outcome.changed = [change.file_id for change in plan.changes]
-        else:
-            writer = BulkFileWriter(self.hook, planner)
-            reconcile(writer, plan.changes, lambda change: change.file_id, outcome, self.log, verify=self.verify_writes)
-        return self._finish(context, outcome, dry_run, plan.link_target(query.project if query else None))
+        run = FileRun(self.hook, planner, self.log, title=self.plan_title, dry_run=dry_run, verify=self.verify_writes)
+        try:
+            if ids is not None:
+                run.by_ids(ids)
+            elif query is not None:
+                run.by_query(query)
+        except GenomicsApiError:
+            if run.pages:
+                self._report_partial(context, run.outcome, dry_run, run.pages)
+            raise
+        link = run.seen.link_target(query.project if query else None)
+        return self._finish(context, run.outcome, dry_run, link, note=run.stop_note)
 
-    def _list_files(self, query: FileQuery | None) -> Iterable[SbFile]:
-        if query is None:
-            return []
-        return self.hook.iter_files(**query.hook_kwargs())
-
-    def _read_files(self, ids: list[str], failed: dict[str, str]) -> list[SbFile]:
-        files: list[SbFile] = []
-        for file_id, record in zip(ids, self.hook.bulk_get_files(ids), strict=True):
-            if "error" in record:
-                failed[file_id] = describe_error(record["error"])
-            else:
-                files.append({"id": file_id, **record.get("resource", {})})
-        return files
+    def _report_partial(self, context: Context, outcome: Outcome, dry_run: bool, pages: int) -> None:
+        summary = outcome.summary(dry_run=dry_run, with_skipped=True)
+        context["ti"].xcom_push(key="summary", value=summary)
+        self.log.error(
+            "Reading page %d failed after %d page(s) were done (%d changed, %d unchanged, %d skipped, %d failed; "
+            "summary in XCom key 'summary'); a retry reads the selection again and writes only what still differs",
+            pages + 1,
+            pages,
+            len(outcome.changed),
+            len(outcome.unchanged),
+            len(outcome.skipped),
+            len(outcome.failed),
+        )
 
 
 class TagFilesOperator(_SevenBridgesFilesOperator):

@@ -118,8 +118,25 @@ def test_tagging_1000_files_without_verification_takes_at_most_22_calls(emulator
     calls = emulator.recorder.filter(api="sevenbridges")
     assert len(result["changed"]) == 1000
     assert len(calls) <= 22  # issue 4's budget: 2 x ceil(N/100) + 2
-    assert [(r.method, r.path) for r in calls] == [("GET", "/v2/files")] * 10 + [("POST", "/v2/bulk/files/edit")] * 10
+    # One page at a time: list 100, write them, then the next page.
+    assert [(r.method, r.path) for r in calls] == [("GET", "/v2/files"), ("POST", "/v2/bulk/files/edit")] * 10
     assert all("batch-1" in f["tags"] for f in emulator.sevenbridges.files.values() if f["project"] == SCALE_PROJECT)
+
+
+def test_removing_the_tag_that_selects_1000_files_reaches_every_file(emulator: Emulator) -> None:
+    # Each written page drops out of the tag=batch-1 listing; following rel=next would skip half of the files.
+    query = {"project": SCALE_PROJECT}
+    TagFilesOperator(task_id="tag", query=query, tags=["batch-1"], verify_writes=False).execute({"ti": MagicMock()})
+    emulator.recorder.clear()
+
+    result = TagFilesOperator(
+        task_id="untag", query={**query, "tag": ["batch-1"]}, tags=["batch-1"], mode="remove"
+    ).execute({"ti": MagicMock()})
+
+    assert (len(result["changed"]), result["failed"]) == (1000, {})
+    assert not [f for f in emulator.sevenbridges.files.values() if "batch-1" in f.get("tags", [])]
+    lists = emulator.recorder.filter(api="sevenbridges", method="GET", path="/v2/files")
+    assert [r.query.get("offset") for r in lists] == [None] * 10
 
 
 def test_metadata_merge_on_1000_files_converges_and_rerun_writes_nothing(emulator: Emulator) -> None:

@@ -331,6 +331,35 @@ def test_listing_stops_when_a_next_link_repeats(rsps: Any) -> None:
     assert len(rsps.calls) == 2
 
 
+def test_one_listing_page_at_a_chosen_offset_says_whether_more_follow(rsps: Any) -> None:
+    first = f"{BASE}/files?limit=100&fields=_all&project=rfranklin%2Fdemo&tag=raw"
+    later = f"{BASE}/files?offset=37&limit=100&fields=_all&project=rfranklin%2Fdemo&tag=raw"
+    add_page(rsps, first, page([file_json(FILE_A)], f"{BASE}/files?offset=100"))
+    add_page(rsps, later, page([file_json(FILE_B)], None))
+    hook = SevenBridgesHook()
+
+    head = hook.list_files_page(project=PROJECT, tags=["raw"])
+    tail = hook.list_files_page(offset=37, project=PROJECT, tags=["raw"])
+
+    assert ([f["id"] for f in head.items], head.has_next) == ([FILE_A], True)
+    assert ([f["id"] for f in tail.items], tail.has_next) == ([FILE_B], False)
+    assert [c.request.url for c in rsps.calls] == [first, later]  # offset 0 is the default and is left out
+
+
+@pytest.mark.parametrize("offset", [-1, True, 1.5, "10"])
+def test_a_listing_page_refuses_a_bad_offset_before_sending(rsps: Any, offset: Any) -> None:
+    with pytest.raises(InvalidInputError, match=r"offset: .* must be an integer >= 0"):
+        SevenBridgesHook().list_files_page(offset=offset, project=PROJECT)
+    assert len(rsps.calls) == 0
+
+
+def test_a_listing_page_without_items_is_an_api_error(rsps: Any) -> None:
+    rsps.get(f"{BASE}/files", json={"href": "x", "links": []})
+
+    with pytest.raises(GenomicsApiError, match=r"expected a list envelope with 'items', got keys \['href', 'links'\]"):
+        SevenBridgesHook().list_files_page(project=PROJECT)
+
+
 # -- bulk ----------------------------------------------------------------------------------------------------
 
 

@@ -16,7 +16,7 @@ import responses
 from airflow.sdk import DAG
 from airflow.sdk.exceptions import AirflowException
 
-from genomics_provider.exceptions import InvalidInputError
+from genomics_provider.exceptions import GenomicsApiError, InvalidInputError
 from genomics_provider.links.genomics import SevenBridgesFilesLink
 from genomics_provider.operators.sevenbridges import (
     RenameFileOperator,
@@ -47,6 +47,9 @@ class FakeSevenBridges:
         self.writes: list[tuple[str, Any]] = []
         self.item_errors: dict[str, dict[str, Any]] = {}
         self.batch_failures: list[tuple[int, dict[str, Any]]] = []
+        #: Listing calls (1-based) that fail with a 500.
+        self.list_failures: set[int] = set()
+        self.list_calls = 0
         self.edit_tags, self.edit_metadata = edit_tags, edit_metadata
         self._ids = itertools.count(1)
         files = re.escape(f"{BASE}/files")
@@ -74,6 +77,9 @@ class FakeSevenBridges:
         return status, {"X-RateLimit-Remaining": "999", "X-RateLimit-Reset": "0"}, json.dumps(payload)
 
     def _list(self, request: Any) -> tuple[int, dict[str, str], str]:
+        self.list_calls += 1
+        if self.list_calls in self.list_failures:
+            return self._reply({"status": 500, "code": 0, "message": "Internal server error."}, 500)
         pairs = parse_qsl(urlsplit(request.url).query)
         query: dict[str, list[str]] = {}
         for key, value in pairs:
@@ -201,18 +207,94 @@ def test_tagging_by_query_lists_with_all_fields_and_edits_only_files_that_change
     assert all(c.request.headers["X-SBG-Auth-Token"] == TOKEN for c in rsps.calls)
 
 
-def test_250_files_take_3_list_pages_3_bulk_edits_and_3_verifying_bulk_gets(fake: FakeSevenBridges, rsps: Any) -> None:
+def test_250_files_are_listed_written_and_verified_one_page_at_a_time(fake: FakeSevenBridges, rsps: Any) -> None:
     files = fake.add_files(250, tags=["raw"])
 
     result, _ = run(TagFilesOperator(task_id="t", query={"project": PROJECT}, tags=["x"]))
 
     assert result["changed"] == files
     paths = [urlsplit(c.request.url).path for c in rsps.calls]
-    assert paths == ["/v2/files"] * 3 + ["/v2/bulk/files/edit"] * 3 + ["/v2/bulk/files/get"] * 3
-    assert [len(sent(c)["items"]) for c in rsps.calls[3:6]] == [100, 100, 50]
-    assert [item["id"] for c in rsps.calls[3:6] for item in sent(c)["items"]] == files
-    assert [file_id for c in rsps.calls[6:] for file_id in sent(c)["file_ids"]] == files
-    assert len(rsps.calls) <= 3 * 3 + 1
+    assert paths == ["/v2/files", "/v2/bulk/files/edit", "/v2/bulk/files/get"] * 3
+    lists, edits, gets = rsps.calls[0::3], rsps.calls[1::3], rsps.calls[2::3]
+    assert [dict(parse_qsl(urlsplit(c.request.url).query)).get("offset") for c in lists] == [None, "100", "200"]
+    assert [len(sent(c)["items"]) for c in edits] == [100, 100, 50]
+    assert [item["id"] for c in edits for item in sent(c)["items"]] == files
+    assert [file_id for c in gets for file_id in sent(c)["file_ids"]] == files
+
+
+def _list_offsets(rsps: Any) -> list[str | None]:
+    lists = [c for c in rsps.calls if c.request.method == "GET" and urlsplit(c.request.url).path == "/v2/files"]
+    return [dict(parse_qsl(urlsplit(c.request.url).query)).get("offset") for c in lists]
+
+
+def test_removing_the_tag_a_query_selects_on_pages_without_skipping_files(fake: FakeSevenBridges, rsps: Any) -> None:
+    # Each written page leaves the listing, so following rel=next (offset 100, 200) would skip 100 of the 250 files.
+    files = fake.add_files(250, tags=["raw"])
+
+    result, _ = run(
+        TagFilesOperator(task_id="t", query={"project": PROJECT, "tag": ["raw"]}, tags=["raw"], mode="remove")
+    )
+
+    assert result["changed"] == files
+    assert _list_offsets(rsps) == [None, None, None]
+    assert all(file["tags"] == [] for file in fake.files.values())
+
+
+def test_when_some_files_stay_listed_the_next_offset_skips_exactly_those(fake: FakeSevenBridges, rsps: Any) -> None:
+    files = [fake.add_file(tags=["raw"] if n % 2 else ["raw", "keep"]) for n in range(250)]
+
+    result, _ = run(
+        TagFilesOperator(task_id="t", query={"project": PROJECT, "tag": ["raw", "keep"]}, tags=["raw"], mode="remove")
+    )
+
+    assert sorted(result["changed"]) == sorted(files)
+    assert len(result["changed"]) == 250
+    assert _list_offsets(rsps) == [None, "50", "100"]
+    assert not any("raw" in file["tags"] for file in fake.files.values())
+
+
+def test_a_refused_file_that_stays_listed_is_seen_again_but_not_planned_twice(
+    fake: FakeSevenBridges, rsps: Any
+) -> None:
+    files = fake.add_files(250, tags=["raw"])
+    refused = {"status": 403, "code": 5011, "message": "Modifying file tags is not allowed."}
+    fake.item_errors.update(dict.fromkeys(files[:3], refused))
+
+    with pytest.raises(AirflowException, match=r"3 of 250 files failed \(247 changed") as caught:
+        run(TagFilesOperator(task_id="t", query={"project": PROJECT, "tag": ["raw"]}, tags=["raw"], mode="remove"))
+
+    assert all(file_id in str(caught.value) for file_id in files[:3])
+    assert _list_offsets(rsps) == [None, None, "3"]
+    written = [item["id"] for path, items in fake.writes if path.startswith("/v2/bulk") for item in items]
+    assert sorted(written) == sorted(files)  # every file written once, the refused ones included
+    assert [f for f in fake.files.values() if f["tags"]] == [fake.files[file_id] for file_id in files[:3]]
+
+
+def test_a_listing_page_failing_midway_reports_the_pages_done_and_fails(fake: FakeSevenBridges, rsps: Any) -> None:
+    files = fake.add_files(250)
+    fake.list_failures = {2, 3, 4, 5, 6, 7, 8, 9, 10}  # every attempt at page 2 (reads are retried)
+
+    ti = MagicMock()
+    with pytest.raises(GenomicsApiError, match="500"):
+        TagFilesOperator(task_id="t", query={"project": PROJECT}, tags=["x"]).execute({"ti": ti})
+
+    summary = {"changed": files[:100], "unchanged": [], "skipped": {}, "failed": {}, "dry_run": False}
+    ti.xcom_push.assert_called_once_with(key="summary", value=summary)
+    assert [f["tags"] for f in fake.files.values()] == [["x"]] * 100 + [[]] * 150
+
+
+def test_the_run_stops_reading_pages_once_5_writes_in_a_row_failed(fake: FakeSevenBridges, rsps: Any) -> None:
+    files = fake.add_files(300)
+    fake.batch_failures = [(500, {"status": 500, "code": 0, "message": "Internal server error."})] * 5
+
+    with pytest.raises(AirflowException, match=r"200 of 200 files failed") as caught:
+        run(TagFilesOperator(task_id="t", query={"project": PROJECT}, tags=["x"]))
+
+    assert "The run stopped after 2 page(s): the service failed 5 writes in a row" in str(caught.value)
+    assert files[0] in str(caught.value)
+    assert files[200] not in str(caught.value)
+    assert fake.list_calls == 2
+    assert len([path for path, _ in fake.writes]) == 5
 
 
 def test_folders_are_skipped_reported_and_never_sent(fake: FakeSevenBridges) -> None:

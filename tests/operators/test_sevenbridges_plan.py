@@ -13,6 +13,7 @@ from genomics_provider.hooks.sevenbridges import SbFile
 from genomics_provider.operators._sevenbridges_plan import (
     FileChange,
     FilePlan,
+    SeenFiles,
     describe_error,
     desired_metadata,
     desired_tags,
@@ -252,7 +253,18 @@ def test_the_rendered_plan_shows_changes_skips_and_failures() -> None:
 def test_the_link_opens_one_file_or_the_project_files(
     projects: dict[str, str | None], query_project: str | None, expected: Any
 ) -> None:
-    assert FilePlan(projects=projects).link_target(query_project) == expected
+    seen = SeenFiles()
+    seen.add([], FilePlan(projects=projects))
+    assert seen.link_target(query_project) == expected
+
+
+def test_the_link_is_the_same_when_the_files_arrive_over_several_pages() -> None:
+    seen = SeenFiles()
+    seen.add([{"id": A}], FilePlan(projects={A: PROJECT}))
+    assert seen.link_target(None) == (PROJECT, A)
+    seen.add([{"id": B}], FilePlan(projects={B: "other/p"}))
+    assert (seen.count, seen.link_target(None), seen.link_target(PROJECT)) == (2, None, (PROJECT, None))
+    assert seen.fresh([{"id": A}, {"id": "c" * 24}, {"name": "no id"}]) == [{"id": "c" * 24}, {"name": "no id"}]
 
 
 def test_bulk_results_become_failures_only_for_errors_or_a_state_that_differs() -> None:

@@ -39,15 +39,24 @@ PER_CALL = 100
 class PhaseGate:
     """Hold two writer threads so both finish reading before either writes, and writing before either re-reads.
 
+    The Seven Bridges operators work a page at a time, so the gate closes again whenever a thread reads its next
+    listing page: on every page, both writers read before either writes, and write before either re-reads. Writes
+    that correct what a re-read found (the second round) are not held.
+
     :param writes: ``(class, method name)`` of the hook calls that write.
     :param reads: ``(class, method name)`` of the hook calls that re-read to verify.
+    :param pages: ``(class, method name)`` of the hook calls that read the next page of the selection.
     """
 
-    def __init__(self, writes: list[tuple[type, str]], reads: list[tuple[type, str]]) -> None:
-        self.writes, self.reads = writes, reads
+    def __init__(
+        self, writes: list[tuple[type, str]], reads: list[tuple[type, str]], pages: list[tuple[type, str]]
+    ) -> None:
+        self.writes, self.reads, self.pages = writes, reads, pages
         self.before_writes = threading.Barrier(2, timeout=30)
         self.before_verify = threading.Barrier(2, timeout=30)
         self.state = threading.local()
+        #: Times both threads passed the write barrier (once per page).
+        self.write_phases = 0
 
     def install(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """Wrap the hook methods so they wait at the barriers.
@@ -58,6 +67,8 @@ class PhaseGate:
             monkeypatch.setattr(cls, name, self._gated(getattr(cls, name), self._writing))
         for cls, name in self.reads:
             monkeypatch.setattr(cls, name, self._gated(getattr(cls, name), self._verifying))
+        for cls, name in self.pages:
+            monkeypatch.setattr(cls, name, self._gated(getattr(cls, name), self._reading))
 
     @staticmethod
     def _gated(method: Callable[..., Any], wait: Callable[[], None]) -> Callable[..., Any]:
@@ -67,14 +78,18 @@ class PhaseGate:
 
         return gated
 
+    def _reading(self) -> None:
+        self.state.phase = "reading"
+
     def _writing(self) -> None:
-        if not getattr(self.state, "writing", False):
-            self.state.writing = True
-            self.before_writes.wait()
+        if getattr(self.state, "phase", "reading") == "reading":
+            self.state.phase = "writing"
+            if self.before_writes.wait() == 0:
+                self.write_phases += 1
 
     def _verifying(self) -> None:
-        if getattr(self.state, "writing", False) and not getattr(self.state, "verifying", False):
-            self.state.verifying = True
+        if getattr(self.state, "phase", "reading") == "writing":
+            self.state.phase = "verifying"
             self.before_verify.wait()
 
 
@@ -117,6 +132,7 @@ def sb_gate(monkeypatch: pytest.MonkeyPatch) -> PhaseGate:
     gate = PhaseGate(
         writes=[(SevenBridgesHook, "bulk_edit_files"), (SevenBridgesHook, "bulk_update_files")],
         reads=[(SevenBridgesHook, "bulk_get_files")],
+        pages=[(SevenBridgesHook, "list_files_page")],
     )
     gate.install(monkeypatch)
     return gate
@@ -127,6 +143,7 @@ def oc_gate(monkeypatch: pytest.MonkeyPatch) -> PhaseGate:
     gate = PhaseGate(
         writes=[(OneCodexHook, "update_sample"), (OneCodexHook, "create_tag"), (OneCodexHook, "update_metadata")],
         reads=[(OneCodexHook, "get_samples_by_id"), (OneCodexHook, "get_metadata_by_id")],
+        pages=[],
     )
     gate.install(monkeypatch)
     return gate
@@ -171,7 +188,9 @@ def test_sevenbridges_two_writers_tagging_the_same_200_files_both_keep_their_tag
     for file_id in FILES:
         assert fresh.sevenbridges.files[file_id]["tags"][:2] == before[file_id]
         assert set(fresh.sevenbridges.files[file_id]["tags"]) == {*before[file_id], "writer-a", "writer-b"}
-    # The race really happened: every file was overwritten once and written again by the writer that lost it.
+    # The race really happened on both pages: every file was overwritten once and written again by the writer that
+    # lost it.
+    assert sb_gate.write_phases == GENERATED_ITEMS // PER_CALL
     assert sum(sevenbridges_file_writes(fresh).values()) == 3 * GENERATED_ITEMS
     # Verification re-reads only what was written, 100 per call: 2 per writer, plus 1 after each correction.
     assert fresh.recorder.count("POST", "/v2/bulk/files/get") == 2 * (GENERATED_ITEMS // PER_CALL) + 2
@@ -270,10 +289,11 @@ def test_control_without_verification_two_custom_merges_lose_keys(
 def test_the_remaining_window_a_stale_write_landing_after_our_re_read_drops_our_tags_unnoticed(
     fresh: Emulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Writer B reads, then writer A writes and verifies completely, then B writes from its stale read.
+    """Writer B reads its first page, then writer A writes and verifies everything, then B writes from its stale read.
 
     A re-read cannot see a write that has not happened yet; only server-side concurrency control (ETags,
     ``If-Match``, or an add/remove-tag endpoint) would close this. Documented in the operators and the README.
+    Working page by page keeps the window to the page B read before A wrote: B reads its second page afterwards.
     """
     b_has_read, a_is_done = threading.Event(), threading.Event()
     original = SevenBridgesHook.bulk_edit_files
@@ -298,4 +318,5 @@ def test_the_remaining_window_a_stale_write_landing_after_our_re_read_drops_our_
     assert sorted(result_a["changed"]) == FILES
     assert outcome["b"]["failed"] == {}
     assert all("writer-b" in fresh.sevenbridges.files[f]["tags"] for f in FILES)
-    assert not [f for f in FILES if "writer-a" in fresh.sevenbridges.files[f]["tags"]]  # lost, unnoticed
+    lost = [f for f in FILES if "writer-a" not in fresh.sevenbridges.files[f]["tags"]]
+    assert lost == FILES[:PER_CALL]  # B's stale first page dropped A's tags, unnoticed; its second page was fresh

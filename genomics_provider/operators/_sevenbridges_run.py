@@ -1,0 +1,123 @@
+"""How a Seven Bridges files operator walks its selection: one page of 100 at a time, planned and written in turn.
+
+Each page is read (a listing page, or ``POST /bulk/files/get`` for explicit ids), planned, logged, written and
+verified before the next page is read, and then dropped: the run keeps only ids and reasons, so memory stays flat
+whether the selection holds 1,000 files or 100,000.
+
+**Offsets, not ``rel=next``.** Writing a page can move files out of the listing that selected them (removing the tag
+the query filters on, changing a metadata value it matches). Every later file then sits at a lower offset, and
+following the ``next`` link would skip that many. So the run asks for each page's offset itself: the next offset
+is this one plus the page's length minus the files that :func:`leaves_query` says the page's changes move out. A
+change whose write failed is counted as moved out as well; if it is in fact still listed, it comes back on the next
+page and is recognised as already seen, so nothing is skipped and nothing is planned twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from genomics_provider.hooks.sevenbridges import BULK_LIMIT, SbFile, SevenBridgesHook
+from genomics_provider.operators._common import Outcome
+from genomics_provider.operators._reconcile import MAX_CONSECUTIVE_FAILURES, FailureStreak, reconcile
+from genomics_provider.operators._sevenbridges_apply import BulkFileWriter, Planner
+from genomics_provider.operators._sevenbridges_plan import SeenFiles, describe_error, leaves_query
+from genomics_provider.operators._sevenbridges_rules import FileQuery
+
+
+class FileRun:
+    """Plan and write a selection of files page by page, collecting the outcome.
+
+    :param hook: The Seven Bridges hook.
+    :param planner: Plans the change for files (the operator's validated request).
+    :param log: The task logger.
+    :param title: Plan table title, e.g. ``Tag plan``.
+    :param dry_run: Log the plans and write nothing.
+    :param verify: Re-read written files to verify them (see :func:`reconcile`).
+    """
+
+    def __init__(
+        self, hook: SevenBridgesHook, planner: Planner, log: Any, *, title: str, dry_run: bool, verify: bool
+    ) -> None:
+        self.hook = hook
+        self.planner = planner
+        self.log = log
+        self.title = title
+        self.dry_run = dry_run
+        self.verify = verify
+        self.outcome = Outcome()
+        self.seen = SeenFiles()
+        self.streak = FailureStreak()
+        #: Pages planned so far.
+        self.pages = 0
+        #: Why the run stopped before the end of the selection ("" when it did not).
+        self.stop_note = ""
+
+    def by_ids(self, file_ids: Sequence[str]) -> None:
+        """Read the given files 100 per bulk get, planning and writing each batch before reading the next.
+
+        :param file_ids: The files (validated ids, no duplicates).
+        :raises GenomicsApiError: When a bulk get fails (the pages before it are done and in :attr:`outcome`).
+        """
+        for start in range(0, len(file_ids), BULK_LIMIT):
+            if self._stopped():
+                return
+            files: list[SbFile] = []
+            batch = file_ids[start : start + BULK_LIMIT]
+            for file_id, record in zip(batch, self.hook.bulk_get_files(batch), strict=True):
+                if "error" in record:
+                    self.outcome.failed[file_id] = describe_error(record["error"])
+                else:
+                    files.append({"id": file_id, **record.get("resource", {})})
+            self._page(files, None)
+
+    def by_query(self, query: FileQuery) -> None:
+        """List the query's files one page at a time, planning and writing each page before reading the next.
+
+        :param query: The validated query.
+        :raises GenomicsApiError: When a listing page fails (the pages before it are done and in :attr:`outcome`).
+        """
+        offset = 0
+        while not self._stopped():
+            page = self.hook.list_files_page(offset=offset, **query.hook_kwargs())
+            moved = self._page(page.items, query)
+            if not page.has_next or not page.items:
+                return
+            offset += len(page.items) - moved
+
+    def _stopped(self) -> bool:
+        if not self.streak.stopped:
+            return False
+        self.stop_note = (
+            f"The run stopped after {self.pages} page(s): the service failed {MAX_CONSECUTIVE_FAILURES} writes in a "
+            "row, so the rest of the selection was not read; a retry writes only what still differs"
+        )
+        return True
+
+    def _page(self, files: list[SbFile], query: FileQuery | None) -> int:
+        """Plan, log and write one page.
+
+        :param files: The page's files.
+        :param query: Optional. The query the page was listed with.
+        :return: How many of the page's files the writes move out of the listing.
+        """
+        fresh = self.seen.fresh(files)
+        plan = self.planner(fresh, query)
+        self.seen.add(files, plan)
+        self.pages += 1
+        title = f"{self.title} for {len(plan.projects)} Seven Bridges files (page {self.pages})"
+        self.log.info("%s", plan.render(title))
+        outcome = self.outcome
+        outcome.unchanged.extend(plan.unchanged)
+        outcome.skipped.update(plan.skipped)
+        outcome.failed.update(plan.failed)
+        if self.dry_run:
+            outcome.changed.extend(change.file_id for change in plan.changes)
+            return 0
+        writer = BulkFileWriter(self.hook, self.planner)
+        reconcile(
+            writer, plan.changes, lambda change: change.file_id, outcome, self.log, verify=self.verify,
+            streak=self.streak,
+        )  # fmt: skip
+        by_id = {file["id"]: file for file in fresh if "id" in file}
+        return sum(leaves_query(by_id[change.file_id], change, query) for change in plan.changes)
