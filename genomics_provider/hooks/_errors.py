@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import json
 import re
-
-import requests
+from typing import TYPE_CHECKING
 
 from genomics_provider.exceptions import OUTCOME_UNKNOWN_NOTE
 from genomics_provider.hooks._retry import outcome_unknown
+
+if TYPE_CHECKING:
+    import requests
 
 _TAGS = re.compile(r"<[^>]+>")
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)

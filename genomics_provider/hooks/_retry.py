@@ -13,6 +13,9 @@ Two kinds of request:
   blindly. The error reaches the caller, which re-reads the item and writes again only what still differs (the
   operators do this), so a write the server applied is not sent twice, and a stale body is not re-sent over a change
   another writer made meanwhile.
+
+``requests`` and ``urllib3`` are imported inside the functions: they are needed once a request fails, and importing
+them here would add their cost to every DAG file that imports an operator.
 """
 
 from __future__ import annotations
@@ -20,9 +23,10 @@ from __future__ import annotations
 import email.utils
 import random
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import requests
-from urllib3.exceptions import NewConnectionError
+if TYPE_CHECKING:
+    import requests
 
 #: HTTP statuses worth retrying for reads: rate limited, and the gateway/maintenance family.
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -36,6 +40,9 @@ def never_connected(exc: BaseException) -> bool:
     :param exc: The exception raised by ``requests``.
     :return: ``True`` when the server cannot have seen the request.
     """
+    import requests
+    from urllib3.exceptions import NewConnectionError
+
     if isinstance(exc, requests.ConnectTimeout):
         return True
     if not isinstance(exc, requests.ConnectionError) or not exc.args:
@@ -51,6 +58,8 @@ def outcome_unknown(exc: BaseException) -> bool:
     :return: ``True`` after a dropped connection, a timeout once connected, or a 5xx other than 503; ``False`` when
         the server refused or never saw the request (4xx, 429, 503, no connection) or for anything else.
     """
+    import requests
+
     if never_connected(exc):
         return False
     if isinstance(exc, requests.HTTPError):
@@ -67,6 +76,8 @@ def is_retryable(exc: BaseException, *, idempotent: bool = True) -> bool:
         writes, which are re-sent only when the server certainly did not act on them.
     :return: ``True`` if the request should be retried.
     """
+    import requests
+
     if never_connected(exc):
         return True
     if isinstance(exc, requests.HTTPError):
@@ -151,6 +162,8 @@ def wait_before_retry(
     :param rng: Random source for jitter.
     :return: Seconds to wait.
     """
+    import requests
+
     response = getattr(exc, "response", None)
     asked = server_requested_wait(response if isinstance(response, requests.Response) else None, now)
     if asked is not None:

@@ -14,14 +14,11 @@ import math
 import time
 from collections.abc import Mapping
 from functools import cached_property
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urljoin, urlsplit
 
-import requests
-import tenacity
 from airflow.sdk import BaseHook, Connection
 from airflow.sdk.log import mask_secret
-from requests.adapters import HTTPAdapter
 
 from genomics_provider import __version__
 from genomics_provider.exceptions import (
@@ -35,6 +32,12 @@ from genomics_provider.hooks._connection import is_loopback_host, redacted
 from genomics_provider.hooks._errors import attempts_note, parse_error_body, summarise_body
 from genomics_provider.hooks._ratelimit import RateLimiter
 from genomics_provider.hooks._retry import BackoffPolicy, is_retryable, wait_before_retry
+
+if TYPE_CHECKING:
+    # requests and tenacity are imported where a request is sent, not at module import: a DAG file that imports an
+    # operator (every DAG-parse) then does not pay for them (issue 6, scenario 6).
+    import requests
+    import tenacity
 
 __all__ = ["DEFAULT_MAX_ATTEMPTS", "DEFAULT_TIMEOUT", "READ_METHODS", "GenomicsRestHook", "is_loopback_host",
            "parse_error_body", "redacted"]  # fmt: skip
@@ -215,6 +218,9 @@ class GenomicsRestHook(BaseHook):
     @cached_property
     def session(self) -> requests.Session:
         """One pooled session per hook instance, with auth and JSON headers set."""
+        import requests
+        from requests.adapters import HTTPAdapter
+
         session = requests.Session()
         adapter = HTTPAdapter(pool_connections=4, pool_maxsize=16, max_retries=0)
         session.mount("https://", adapter)
@@ -280,6 +286,8 @@ class GenomicsRestHook(BaseHook):
         :raises GenomicsApiError: A typed subclass, once retries are exhausted or the error is not retryable; its
             message ends with how many attempts were made, or that a write was not re-sent.
         """
+        import requests
+
         method = method.upper()
         url = self.url_for(path)
         safe = idempotent if idempotent is not None else method in READ_METHODS
@@ -292,6 +300,8 @@ class GenomicsRestHook(BaseHook):
             raise self._final_error(exc, method, display_path, attempts_note(exc, attempts, safe)) from None
 
     def _retrying(self, method: str, path: str, idempotent: bool) -> tenacity.Retrying:
+        import tenacity
+
         return tenacity.Retrying(
             stop=tenacity.stop_after_attempt(self.max_attempts),
             wait=self._tenacity_wait,
@@ -302,6 +312,8 @@ class GenomicsRestHook(BaseHook):
         )
 
     def _final_error(self, exc: requests.RequestException, method: str, path: str, note: str) -> GenomicsApiError:
+        import requests
+
         if isinstance(exc, requests.HTTPError) and exc.response is not None:
             return self.error_from_response(exc.response, method, path, note=note)
         return ApiConnectionError(
