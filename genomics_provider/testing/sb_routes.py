@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, overload
 
 from genomics_provider.testing import sb_writes
 from genomics_provider.testing.context import Context
@@ -132,7 +132,7 @@ class SevenBridgesRoutes:
         self,
         call: Call,
         path: str,
-        found: list[Obj],
+        found: Sequence[Obj],
         full: Callable[[Obj], dict[str, Any]],
         default: tuple[str, ...],
     ) -> Reply:
@@ -183,8 +183,8 @@ class SevenBridgesRoutes:
         ids = state.children(self._folder(call))
         filters = {key: set(call.query[key]) for key in _FILTER_KEYS if key in call.query}
         meta = {key[9:]: set(vals) for key, vals in call.query.items() if key.startswith("metadata.")}
-        found = (
-            [state.files[fid] for fid in ids]
+        found: Sequence[Obj] = (
+            _FilesById(ids, state.files)
             if not (filters or meta)
             else [state.files[fid] for fid in ids if _matches(state.files[fid], filters, meta)]
         )
@@ -198,6 +198,31 @@ class SevenBridgesRoutes:
         """
         item = sb_writes.get_file(self.ctx, call.params["id"])
         return Reply(200, select_fields(file_json(call, item), fields_param(call), None))
+
+
+class _FilesById(Sequence[Obj]):
+    """The files of an id list, looked up only for the slice a page needs (an unfiltered page costs O(page)).
+
+    :param ids: File ids, in listing order.
+    :param files: The files by id.
+    """
+
+    def __init__(self, ids: Sequence[str], files: Mapping[str, Obj]) -> None:
+        self.ids, self.files = ids, files
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @overload
+    def __getitem__(self, index: int) -> Obj: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Obj]: ...
+
+    def __getitem__(self, index: int | slice) -> Obj | list[Obj]:
+        if isinstance(index, slice):
+            return [self.files[fid] for fid in self.ids[index]]
+        return self.files[self.ids[index]]
 
 
 def _matches(item: Obj, filters: dict[str, set[str]], meta: dict[str, set[str]]) -> bool:

@@ -171,8 +171,10 @@ class SevenBridgesState:
     folders by id). ``read_only`` holds ids of files whose tags and metadata cannot change (5009/5011);
     ``root_folders`` maps a project's root folder id to the project id. ``caller`` is the token's username.
 
-    Listing uses an index of children per parent; it is rebuilt automatically when the number of files changes.
-    After changing a file's ``parent`` or ``project`` in place, call :meth:`reindex`.
+    Listing uses an index of children per parent, so a page costs the same at any offset; it is rebuilt
+    automatically when the number of files changes behind :meth:`add_file`'s back (an entry added to or deleted from
+    ``files`` directly). After changing a file's ``parent`` or ``project`` in place, or deleting one file and adding
+    another directly, call :meth:`reindex`.
     """
 
     caller: str = ""
@@ -201,7 +203,7 @@ class SevenBridgesState:
         """
         if self._indexed != len(self.files):
             self.reindex()
-        return [fid for fid in self._children.get(parent, []) if fid in self.files]
+        return self._children.get(parent, [])
 
     def new_id(self) -> str:
         """Allocate a fresh, deterministic 24-hex id.
@@ -233,9 +235,13 @@ class SevenBridgesState:
             stored.setdefault("origin", {})
             stored.setdefault("tags", [])
             stored.setdefault("metadata", {})
+        index_current = self._indexed == len(self.files) and stored["id"] not in self.files
         self.files[stored["id"]] = stored
-        self._children.setdefault(stored["parent"], []).append(stored["id"])
-        self._indexed = len(self.files)
+        if index_current:
+            self._children.setdefault(stored["parent"], []).append(stored["id"])
+            self._indexed = len(self.files)
+        else:
+            self._indexed = -1  # changed behind our back, or an id replaced: rebuild on the next listing
         if read_only:
             self.read_only.add(stored["id"])
         return stored

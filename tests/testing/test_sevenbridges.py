@@ -359,3 +359,16 @@ def test_scale_seed_lists_fast_and_filters() -> None:
         assert last.json()["items"][-1]["name"] == "file_099999.txt"
         batch = files(sb, emu, {"project": "rfranklin/scale-test", "metadata.sample_id": "S00010", "fields": "_all"})
         assert [item["id"] for item in batch.json()["items"]] == [f"5ca1e{i:019x}" for i in range(40, 44)]
+
+
+def test_listing_follows_files_added_or_deleted_directly_in_the_state(sb: requests.Session, emu: Emulator) -> None:
+    state = emu.sevenbridges
+    root = {"project": "rfranklin/demo-project", "limit": 100}
+    before = [item["id"] for item in files(sb, emu, root).json()["items"]]
+
+    del state.files[before[0]]  # behind add_file's back
+    added = state.add_file({"name": "late.bam", "project": "rfranklin/demo-project"})
+    listed = [item["id"] for item in files(sb, emu, root).json()["items"]]
+
+    assert listed == [*before[1:], added["id"]]
+    assert files(sb, emu, root).headers["X-Total-Matching-Query"] == str(len(before))
