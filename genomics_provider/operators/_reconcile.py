@@ -172,6 +172,91 @@ class Writer(Protocol[ChangeT]):
         ...
 
 
+class Reconciler(Generic[ChangeT]):
+    """Write changes now and verify them later: the first round as items arrive, re-reads and corrections at the end.
+
+    An operator that works page by page calls :meth:`write` for each page and :meth:`finish` once at the end, so the
+    re-read of every page comes after all the run's writes: a concurrent writer's replace that lands while the run is
+    still writing is caught, not only one landing within a single call of our write. Only ids wait, never changes.
+
+    :param writer: The operator's writer.
+    :param item_id: The item id of a change.
+    :param outcome: Where the results go.
+    :param log: The task logger.
+    :param verify: Optional. Re-read written items (default); see :func:`reconcile`.
+    :param streak: Optional. The run's count of writes failed in a row (a fresh one by default).
+    :param chunk: Optional. Re-read and correct this many items at a time in :meth:`finish` (``None``: all at once).
+    """
+
+    def __init__(
+        self,
+        writer: Writer[ChangeT],
+        item_id: Callable[[ChangeT], str],
+        outcome: Outcome,
+        log: Any,
+        *,
+        verify: bool = True,
+        streak: FailureStreak | None = None,
+        chunk: int | None = None,
+    ) -> None:
+        self.writer, self.item_id, self.outcome, self.log = writer, item_id, outcome, log
+        self.verify, self.chunk = verify, chunk
+        self.streak = streak if streak is not None else FailureStreak()
+        self.done: set[str] = set()
+        self.errors: dict[str, str] = {}
+        #: Items written (or with an unknown outcome) and not re-read yet, in the order given.
+        self.queued: list[str] = []
+        self._order: list[str] = []
+
+    def write(self, changes: Sequence[ChangeT]) -> None:
+        """Send the first write round for these changes; what must be re-read waits for :meth:`finish`.
+
+        :param changes: The planned changes.
+        """
+        self._order.extend(self.item_id(change) for change in changes)
+        result = self._round(changes)
+        self.queued.extend(result.recheck)
+
+    def finish(self) -> None:
+        """Re-read what was written, write again what differs (at most 3 write rounds per item), record the outcome.
+
+        Adds each item to ``outcome.changed`` (in the order written) once a re-read or the write response shows it as
+        asked, or to ``outcome.failed`` with what was done and what was not.
+        """
+        size = self.chunk or max(len(self.queued), 1)
+        while self.queued:
+            batch, self.queued = self.queued[:size], self.queued[size:]
+            self._settle(batch)
+        order = dict.fromkeys(self._order)
+        self.outcome.changed.extend(key for key in order if key in self.done)
+        self._order = []
+
+    def _round(self, changes: Sequence[ChangeT]) -> RoundResult:
+        result = RoundResult(verify=self.verify, failures_in_a_row=self.streak.count)
+        self.writer.write(changes, result)
+        self.streak.count = result.failures_in_a_row
+        _collect(result, self.errors, self.done, self.outcome)
+        return result
+
+    def _settle(self, item_ids: list[str]) -> None:
+        rounds = 1
+        pending = _verify(self.writer, item_ids, self.done, self.outcome, rounds, self.log)
+        while pending and rounds < MAX_WRITE_ROUNDS and not self.streak.stopped:
+            rounds += 1
+            result = self._round(pending)
+            pending = (
+                _verify(self.writer, result.recheck, self.done, self.outcome, rounds, self.log)
+                if result.recheck
+                else []
+            )
+        stopped = f" (not sent again: the service failed {MAX_CONSECUTIVE_FAILURES} writes in a row)"
+        suffix = stopped if pending and rounds < MAX_WRITE_ROUNDS else ""
+        for change in pending:
+            key = self.item_id(change)
+            last = self.errors.get(key) or "each re-read showed it changed again (another writer is changing it)"
+            self.outcome.failed[key] = f"still not as asked after {rounds} write round(s){suffix}; last: {last}"
+
+
 def reconcile(
     writer: Writer[ChangeT],
     changes: Sequence[ChangeT],
@@ -180,7 +265,6 @@ def reconcile(
     log: Any,
     *,
     verify: bool = True,
-    streak: FailureStreak | None = None,
 ) -> None:
     """Write the changes, verify them by re-reading, and write again what still differs, at most 3 rounds.
 
@@ -199,26 +283,10 @@ def reconcile(
     :param verify: Optional. Re-read written items (default); ``False`` trusts the 2xx of each write instead, which
         saves ⌈written/100⌉ reads but cannot notice another writer's replace. Writes whose outcome is unknown are
         re-read either way.
-    :param streak: Optional. The run's count of writes failed in a row, when the run calls this once per page;
-        it is read at the start and updated after every round.
     """
-    streak = streak if streak is not None else FailureStreak()
-    pending, done, errors = list(changes), set[str](), dict[str, str]()
-    rounds = 0
-    while pending and rounds < MAX_WRITE_ROUNDS:
-        rounds += 1
-        result = RoundResult(verify=verify, failures_in_a_row=streak.count)
-        writer.write(pending, result)
-        streak.count = result.failures_in_a_row
-        _collect(result, errors, done, outcome)
-        pending = _verify(writer, result.recheck, done, outcome, rounds, log) if result.recheck else []
-        if result.stopped:
-            break
-    for change in pending:
-        key = item_id(change)
-        last = errors.get(key) or "each re-read showed it changed again (another writer is changing it)"
-        outcome.failed[key] = f"still not as asked after {rounds} write round(s); last: {last}"
-    outcome.changed.extend(key for key in dict.fromkeys(item_id(change) for change in changes) if key in done)
+    reconciler = Reconciler(writer, item_id, outcome, log, verify=verify)
+    reconciler.write(changes)
+    reconciler.finish()
 
 
 def _collect(result: RoundResult, errors: dict[str, str], done: set[str], outcome: Outcome) -> None:

@@ -1,8 +1,10 @@
 """How a Seven Bridges files operator walks its selection: one page of 100 at a time, planned and written in turn.
 
-Each page is read (a listing page, or ``POST /bulk/files/get`` for explicit ids), planned, logged, written and
-verified before the next page is read, and then dropped: the run keeps only ids and reasons, so memory stays flat
-whether the selection holds 1,000 files or 100,000.
+Each page is read (a listing page, or ``POST /bulk/files/get`` for explicit ids), planned, logged and written before
+the next page is read, and then dropped: the run keeps only ids and reasons, so memory stays flat whether the
+selection holds 1,000 files or 100,000. The written files are re-read 100 at a time once every page is written
+(:class:`~genomics_provider.operators._reconcile.Reconciler`), so another writer's replace that lands at any point
+while the run is still writing is caught and repaired.
 
 **Offsets, not ``rel=next``.** Writing a page can move files out of the listing that selected them (removing the tag
 the query filters on, changing a metadata value it matches). Every later file then sits at a lower offset, and
@@ -19,7 +21,7 @@ from typing import Any
 
 from genomics_provider.hooks.sevenbridges import BULK_LIMIT, SbFile, SevenBridgesHook
 from genomics_provider.operators._common import Outcome
-from genomics_provider.operators._reconcile import MAX_CONSECUTIVE_FAILURES, FailureStreak, reconcile
+from genomics_provider.operators._reconcile import MAX_CONSECUTIVE_FAILURES, FailureStreak, Reconciler
 from genomics_provider.operators._sevenbridges_apply import BulkFileWriter, Planner
 from genomics_provider.operators._sevenbridges_plan import SeenFiles, describe_error, leaves_query
 from genomics_provider.operators._sevenbridges_rules import FileQuery
@@ -33,7 +35,8 @@ class FileRun:
     :param log: The task logger.
     :param title: Plan table title, e.g. ``Tag plan``.
     :param dry_run: Log the plans and write nothing.
-    :param verify: Re-read written files to verify them (see :func:`reconcile`).
+    :param verify: Re-read written files to verify them (see
+        :func:`~genomics_provider.operators._reconcile.reconcile`).
     """
 
     def __init__(
@@ -52,6 +55,17 @@ class FileRun:
         self.pages = 0
         #: Why the run stopped before the end of the selection ("" when it did not).
         self.stop_note = ""
+        self.reconciler = Reconciler(
+            BulkFileWriter(hook, planner), lambda change: change.file_id, self.outcome, log,
+            verify=verify, streak=self.streak, chunk=BULK_LIMIT,
+        )  # fmt: skip
+
+    def finish(self) -> None:
+        """Re-read what the pages wrote, 100 files per call, and write again what another writer's replace dropped.
+
+        Call once, after the last page (also after a page failed to read: what was written is then still verified).
+        """
+        self.reconciler.finish()
 
     def by_ids(self, file_ids: Sequence[str]) -> None:
         """Read the given files 100 per bulk get, planning and writing each batch before reading the next.
@@ -114,10 +128,6 @@ class FileRun:
         if self.dry_run:
             outcome.changed.extend(change.file_id for change in plan.changes)
             return 0
-        writer = BulkFileWriter(self.hook, self.planner)
-        reconcile(
-            writer, plan.changes, lambda change: change.file_id, outcome, self.log, verify=self.verify,
-            streak=self.streak,
-        )  # fmt: skip
+        self.reconciler.write(plan.changes)
         by_id = {file["id"]: file for file in fresh if "id" in file}
         return sum(leaves_query(by_id[change.file_id], change, query) for change in plan.changes)

@@ -4,10 +4,10 @@ Every operator validates its input before any request, then works through the se
 time (:mod:`genomics_provider.operators._sevenbridges_run`): it reads the page's current state (a listing page with
 ``fields=_all``, or ``POST /bulk/files/get`` for explicit ids), plans the difference
 (:mod:`genomics_provider.operators._sevenbridges_plan`), logs it, writes only the files that differ in one bulk call,
-verifies them, and drops the page before reading the next. Only ids and reasons are kept, so memory stays flat from
-a thousand files to a hundred thousand; listing pages are asked for by offset, so files that a write moves out of
-the listing (removing the tag the query selects on) do not make the next page skip any. It returns a small
-summary::
+and drops the page before reading the next; once every page is written, it re-reads what it wrote. Only ids and
+reasons are kept, so memory stays flat from a thousand files to a hundred thousand; listing pages are asked for by
+offset, so files that a write moves out of the listing (removing the tag the query selects on) do not make the next
+page skip any. It returns a small summary::
 
     {"changed": [ids], "unchanged": [ids], "skipped": {id: reason}, "failed": {id: reason}, "dry_run": bool}
 
@@ -16,13 +16,13 @@ at the end naming every failed file and what was and was not done, and an Airflo
 differs.
 
 **Every write is verified.** The platform has no ETags, ``If-Match`` or idempotency keys, and replaces a file's tag
-list (and, in a bulk update, all its fields) whole, so the operators read, modify and write. After writing they
-re-read the written files (``POST /bulk/files/get``, 100 per call) and plan again with the same request: a file where
-another writer's replace dropped our change, or whose write did not land, is written again from the state just read,
-at most 3 rounds in all (:mod:`genomics_provider.operators._reconcile`). A write whose outcome is unknown (connection
-dropped, read timeout, 500/502/504) is never re-sent blindly; the re-read decides. Cost: tagging N files selected by a
-query takes ⌈N/100⌉ list pages, ⌈N/100⌉ bulk writes and ⌈N/100⌉ verifying bulk gets (30 calls for 1,000 files); a
-re-run with nothing to change takes ⌈N/100⌉.
+list (and, in a bulk update, all its fields) whole, so the operators read, modify and write. After writing every
+page they re-read the written files (``POST /bulk/files/get``, 100 per call) and plan again with the same request: a
+file where another writer's replace dropped our change, or whose write did not land, is written again from the state
+just read, at most 3 rounds in all (:mod:`genomics_provider.operators._reconcile`). A write whose outcome is unknown
+(connection dropped, read timeout, 500/502/504) is never re-sent blindly; the re-read decides. Cost: tagging N files
+selected by a query takes ⌈N/100⌉ list pages, ⌈N/100⌉ bulk writes and ⌈N/100⌉ verifying bulk gets (30 calls for
+1,000 files); a re-run with nothing to change takes ⌈N/100⌉.
 
 **The window that remains** is out of our hands: a writer that read a file before our write and writes it after our
 re-read replaces our change, and neither side can see it. Verification narrows the window from "since our read" to
@@ -190,8 +190,10 @@ class _SevenBridgesFilesOperator(_SevenBridgesOperator):
                 run.by_query(query)
         except GenomicsApiError:
             if run.pages:
+                run.finish()
                 self._report_partial(context, run.outcome, dry_run, run.pages)
             raise
+        run.finish()
         link = run.seen.link_target(query.project if query else None)
         return self._finish(context, run.outcome, dry_run, link, note=run.stop_note)
 

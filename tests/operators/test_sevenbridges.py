@@ -207,15 +207,15 @@ def test_tagging_by_query_lists_with_all_fields_and_edits_only_files_that_change
     assert all(c.request.headers["X-SBG-Auth-Token"] == TOKEN for c in rsps.calls)
 
 
-def test_250_files_are_listed_written_and_verified_one_page_at_a_time(fake: FakeSevenBridges, rsps: Any) -> None:
+def test_250_files_are_listed_and_written_a_page_at_a_time_then_verified(fake: FakeSevenBridges, rsps: Any) -> None:
     files = fake.add_files(250, tags=["raw"])
 
     result, _ = run(TagFilesOperator(task_id="t", query={"project": PROJECT}, tags=["x"]))
 
     assert result["changed"] == files
     paths = [urlsplit(c.request.url).path for c in rsps.calls]
-    assert paths == ["/v2/files", "/v2/bulk/files/edit", "/v2/bulk/files/get"] * 3
-    lists, edits, gets = rsps.calls[0::3], rsps.calls[1::3], rsps.calls[2::3]
+    assert paths == ["/v2/files", "/v2/bulk/files/edit"] * 3 + ["/v2/bulk/files/get"] * 3
+    lists, edits, gets = rsps.calls[0:6:2], rsps.calls[1:6:2], rsps.calls[6:]
     assert [dict(parse_qsl(urlsplit(c.request.url).query)).get("offset") for c in lists] == [None, "100", "200"]
     assert [len(sent(c)["items"]) for c in edits] == [100, 100, 50]
     assert [item["id"] for c in edits for item in sent(c)["items"]] == files
@@ -284,17 +284,20 @@ def test_a_listing_page_failing_midway_reports_the_pages_done_and_fails(fake: Fa
 
 
 def test_the_run_stops_reading_pages_once_5_writes_in_a_row_failed(fake: FakeSevenBridges, rsps: Any) -> None:
-    files = fake.add_files(300)
+    files = fake.add_files(700)
     fake.batch_failures = [(500, {"status": 500, "code": 0, "message": "Internal server error."})] * 5
 
-    with pytest.raises(AirflowException, match=r"200 of 200 files failed") as caught:
+    with pytest.raises(AirflowException, match=r"500 of 500 files failed") as caught:
         run(TagFilesOperator(task_id="t", query={"project": PROJECT}, tags=["x"]))
 
-    assert "The run stopped after 2 page(s): the service failed 5 writes in a row" in str(caught.value)
-    assert files[0] in str(caught.value)
-    assert files[200] not in str(caught.value)
-    assert fake.list_calls == 2
-    assert len([path for path, _ in fake.writes]) == 5
+    message = str(caught.value)
+    assert "The run stopped after 5 page(s): the service failed 5 writes in a row" in message
+    assert f"{files[0]}: still not as asked after 1 write round(s) (not sent again: the service failed 5" in message
+    assert files[499] in message
+    assert files[500] not in message
+    assert fake.list_calls == 5
+    assert len(fake.writes) == 5  # the pages' first writes; the re-reads found them unwritten, nothing was re-sent
+    assert [urlsplit(c.request.url).path for c in rsps.calls].count("/v2/bulk/files/get") == 5
 
 
 def test_folders_are_skipped_reported_and_never_sent(fake: FakeSevenBridges) -> None:

@@ -226,6 +226,37 @@ def test_sevenbridges_two_writers_merging_different_metadata_keys_both_keep_thei
     assert sum(sevenbridges_file_writes(emu).values()) == 3 * GENERATED_ITEMS
 
 
+def test_a_stale_replace_landing_while_the_run_is_still_writing_is_caught(
+    fresh: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another writer read page 1 before we wrote it, and its replace lands while we are on page 2.
+
+    The re-reads come after every page is written, so this replace is seen and repaired; a re-read straight after
+    each page's write would already have passed page 1 and missed it.
+    """
+    stale = {file_id: list(fresh.sevenbridges.files[file_id]["tags"]) for file_id in FILES[:PER_CALL]}
+    original = SevenBridgesHook.list_files_page
+    offsets: list[int] = []
+
+    def other_writer_lands_before_page_2(self: SevenBridgesHook, **kwargs: Any) -> Any:
+        offsets.append(kwargs.get("offset", 0))
+        if len(offsets) == 2:
+            for file_id, tags in stale.items():
+                fresh.sevenbridges.files[file_id]["tags"] = list(tags)
+        return original(self, **kwargs)
+
+    monkeypatch.setattr(SevenBridgesHook, "list_files_page", other_writer_lands_before_page_2)
+
+    result, _ = run(TagFilesOperator(task_id="writer_a", query={"project": SCALE}, tags=["writer-a"]))
+
+    assert offsets == [0, PER_CALL]
+    assert result["failed"] == {}
+    assert sorted(result["changed"]) == FILES
+    assert all("writer-a" in fresh.sevenbridges.files[file_id]["tags"] for file_id in FILES)
+    writes = sevenbridges_file_writes(fresh)
+    assert [writes[file_id] for file_id in FILES] == [2] * PER_CALL + [1] * (GENERATED_ITEMS - PER_CALL)
+
+
 # -- One Codex -----------------------------------------------------------------------------------------------
 
 
