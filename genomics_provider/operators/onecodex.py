@@ -31,7 +31,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from genomics_provider.exceptions import InvalidInputError
-from genomics_provider.hooks.onecodex import OneCodexHook, id_from_link
+from genomics_provider.hooks.onecodex import id_from_link
 from genomics_provider.operators._common import (
     Outcome,
     Summary,
@@ -113,13 +113,9 @@ class UpdateSampleOperator(_OneCodexSampleOperator):
         tags: Any = None,
         tag_mode: str = "add",
         create_missing: Any = True,
-        onecodex_conn_id: str = OneCodexHook.default_conn_name,
-        dry_run: Any = False,
         **kwargs: Any,
     ) -> None:
-        super().__init__(
-            sample_ids=sample_ids, where=where, onecodex_conn_id=onecodex_conn_id, dry_run=dry_run, **kwargs
-        )
+        super().__init__(sample_ids=sample_ids, where=where, **kwargs)
         self.visibility = visibility
         self.project = project
         self.tags = tags
@@ -212,20 +208,8 @@ class UpdateSampleVisibilityOperator(UpdateSampleOperator):
         writer's replace dropped (default ``True``); ``False`` saves those reads when nothing else writes the items.
     """
 
-    def __init__(
-        self,
-        *,
-        visibility: str,
-        sample_ids: Any = None,
-        where: Any = None,
-        onecodex_conn_id: str = OneCodexHook.default_conn_name,
-        dry_run: Any = False,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(
-            sample_ids=sample_ids, where=where, visibility=visibility, onecodex_conn_id=onecodex_conn_id,
-            dry_run=dry_run, **kwargs,
-        )  # fmt: skip
+    def __init__(self, *, visibility: str, **kwargs: Any) -> None:
+        super().__init__(visibility=visibility, **kwargs)
 
 
 class TagSamplesOperator(UpdateSampleOperator):
@@ -245,22 +229,8 @@ class TagSamplesOperator(UpdateSampleOperator):
         writer's replace dropped (default ``True``); ``False`` saves those reads when nothing else writes the items.
     """
 
-    def __init__(
-        self,
-        *,
-        tags: Any,
-        mode: str = "add",
-        create_missing: Any = True,
-        sample_ids: Any = None,
-        where: Any = None,
-        onecodex_conn_id: str = OneCodexHook.default_conn_name,
-        dry_run: Any = False,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(
-            sample_ids=sample_ids, where=where, tags=tags, tag_mode=mode, create_missing=create_missing,
-            onecodex_conn_id=onecodex_conn_id, dry_run=dry_run, **kwargs,
-        )  # fmt: skip
+    def __init__(self, *, tags: Any, mode: str = "add", create_missing: Any = True, **kwargs: Any) -> None:
+        super().__init__(tags=tags, tag_mode=mode, create_missing=create_missing, **kwargs)
 
 
 class UpdateSampleMetadataOperator(_OneCodexSampleOperator):
@@ -296,13 +266,9 @@ class UpdateSampleMetadataOperator(_OneCodexSampleOperator):
         fields: Any = None,
         custom: Any = None,
         custom_mode: str = "merge",
-        onecodex_conn_id: str = OneCodexHook.default_conn_name,
-        dry_run: Any = False,
         **kwargs: Any,
     ) -> None:
-        super().__init__(
-            sample_ids=sample_ids, where=where, onecodex_conn_id=onecodex_conn_id, dry_run=dry_run, **kwargs
-        )
+        super().__init__(sample_ids=sample_ids, where=where, **kwargs)
         self.fields = fields
         self.custom = custom
         self.custom_mode = custom_mode
