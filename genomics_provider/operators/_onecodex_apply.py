@@ -73,8 +73,10 @@ class SampleWriter:
                 blocked |= {name for name in change.create_tags if self.ids_by_name.get(name) is None}
                 result.failed([change.sample_id], exc.status, str(exc))
                 continue
-            if "tags" in change.body or response is None or not self.planner(response).is_noop:
-                result.sent([change.sample_id])
+            if response is not None and not self.planner(response).is_noop:
+                result.mismatch([change.sample_id], "the PATCH answered with a sample that differs from what was asked")
+            elif "tags" in change.body or response is None:
+                result.sent([change.sample_id])  # a replaced tag list is re-read: another writer may replace it next
             else:
                 result.confirm([change.sample_id])
 
@@ -181,8 +183,10 @@ class MetadataWriter:
             except GenomicsApiError as exc:
                 result.failed([change.sample_id], exc.status, str(exc))
                 continue
-            if "custom" in change.body or not isinstance(response, dict) or self.planner(response)[0]:
-                result.sent([change.sample_id])
+            if not isinstance(response, dict) or self.planner(response)[0]:
+                result.mismatch([change.sample_id], "the PATCH answered with a record that differs from what was asked")
+            elif "custom" in change.body:
+                result.sent([change.sample_id])  # custom is replaced whole: re-read in case another writer replaces it
             else:
                 result.confirm([change.sample_id])
 

@@ -100,6 +100,17 @@ class RoundResult:
         (self.recheck if self.verify else self.confirmed).extend(item_ids)
         self.failures_in_a_row = 0
 
+    def mismatch(self, item_ids: Sequence[str], reason: str = "") -> None:
+        """Record items whose write returned 2xx but whose response shows another state: re-read even unverified.
+
+        :param item_ids: The items.
+        :param reason: Optional. What the response showed, kept as the item's last error.
+        """
+        self.recheck.extend(item_ids)
+        if reason:
+            self.errors.update(dict.fromkeys(item_ids, reason))
+        self.failures_in_a_row = 0
+
     def confirm(self, item_ids: Sequence[str]) -> None:
         """Record items whose write response shows exactly the asked state (no re-read needed).
 

@@ -67,8 +67,9 @@ class BulkFileWriter:
                 continue
             problem = result_problem(change, record)
             if problem:
-                result.errors[change.file_id] = problem
-            written.append(change.file_id)
+                result.mismatch([change.file_id], problem)
+            else:
+                written.append(change.file_id)
         result.sent(written)
 
     def recheck(self, item_ids: Sequence[str]) -> Recheck[FileChange]:
@@ -124,7 +125,7 @@ class RenameWriter:
             if file.get("name") == self.name:
                 result.confirm([file_id])
             else:
-                result.sent([file_id])
+                result.mismatch([file_id], f"the rename answered with name {file.get('name')!r}")
 
     def recheck(self, item_ids: Sequence[str]) -> Recheck[str]:
         """Read each file again and compare its name.
