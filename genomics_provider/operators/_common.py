@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypedDict
@@ -60,10 +61,19 @@ def parse_id_list(value: Any, *, argument: str, pattern: re.Pattern[str], rule: 
         shown = ", ".join(repr(item) for item in bad[:5])
         more = f" and {len(bad) - 5} more" if len(bad) > 5 else ""
         raise InvalidInputError(f"{argument}: {shown}{more} is not a valid id; each id must be {rule}")
-    dupes = sorted({item for item in items if items.count(item) > 1})
+    dupes = repeated(items)
     if dupes:
         raise InvalidInputError(f"{argument}: {', '.join(dupes)} appears more than once; ids must be unique")
     return list(items)
+
+
+def repeated(items: Sequence[Any]) -> list[Any]:
+    """Return the values that occur more than once, sorted (linear time: selections reach 100,000 ids).
+
+    :param items: Hashable values.
+    :return: Each repeated value once.
+    """
+    return sorted(value for value, count in Counter(items).items() if count > 1)
 
 
 def _as_list(value: Any, argument: str) -> list[Any]:

@@ -16,6 +16,7 @@ from genomics_provider.operators._common import (
     Summary,
     as_mapping,
     check_selection,
+    coerce_bool,
     is_templated,
     parse_id_list,
     raise_for_failures,
@@ -58,7 +59,7 @@ class _OneCodexSampleOperator(BaseOperator):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        self.verify_writes = verify_writes
+        self.verify_writes = coerce_bool(verify_writes, argument="verify_writes")
         self.sample_ids = sample_ids
         self.where = where
         self.onecodex_conn_id = onecodex_conn_id

@@ -15,7 +15,7 @@ import pendulum
 
 from genomics_provider.exceptions import InvalidInputError
 from genomics_provider.hooks.onecodex import id_from_link, ref
-from genomics_provider.operators._common import parse_string_list
+from genomics_provider.operators._common import parse_string_list, repeated
 
 Visibility = Literal["public", "shared", "private"]
 TagMode = Literal["add", "remove", "replace"]
@@ -90,7 +90,7 @@ def check_tag_names(value: Any, *, argument: str = "tags") -> tuple[str, ...]:
                 f"{argument}: {name!r} is {len(name)} characters long; One Codex tag names are at most "
                 f"{TAG_NAME_MAX} characters"
             )
-    dupes = sorted({name for name in value if value.count(name) > 1})
+    dupes = repeated(value)
     if dupes:
         raise InvalidInputError(f"{argument}: {', '.join(map(repr, dupes))} is given more than once")
     return tuple(value)

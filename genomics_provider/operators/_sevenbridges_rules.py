@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from genomics_provider.exceptions import InvalidInputError
 from genomics_provider.hooks.sevenbridges import FILE_ID_PATTERN, PROJECT_PATTERN, SbFile
-from genomics_provider.operators._common import as_mapping, parse_string_list
+from genomics_provider.operators._common import as_mapping, parse_string_list, repeated
 
 TagMode = Literal["add", "remove", "replace"]
 MetadataMode = Literal["merge", "replace"]
@@ -99,7 +99,7 @@ def validate_tags(value: Any, *, mode: TagMode) -> list[str]:
     bad = [tag for tag in tags if not isinstance(tag, str) or not tag.strip()]
     if bad:
         raise InvalidInputError(f"tags: {bad[0]!r} is not allowed; each tag must be a non-empty string")
-    dupes = sorted({tag for tag in tags if tags.count(tag) > 1})
+    dupes = repeated(tags)
     if dupes:
         raise InvalidInputError(f"tags: {', '.join(map(repr, dupes))} appears more than once; tags must be unique")
     if not tags and mode != "replace":

@@ -103,6 +103,9 @@ class UpdateSampleOperator(_OneCodexSampleOperator):
         "tags": "json",
     }
 
+    #: Name of the tag-mode argument in error messages (``mode`` on :class:`TagSamplesOperator`).
+    _tag_mode_argument: ClassVar[str] = "tag_mode"
+
     def __init__(
         self,
         *,
@@ -128,7 +131,7 @@ class UpdateSampleOperator(_OneCodexSampleOperator):
         visibility = None
         if self.visibility is not None:
             visibility = check_choice(self.visibility, argument="visibility", choices=VISIBILITIES)
-        mode = check_choice(self.tag_mode, argument="tag_mode", choices=TAG_MODES)
+        mode = check_choice(self.tag_mode, argument=self._tag_mode_argument, choices=TAG_MODES)
         request = None if self.tags is None else TagRequest(check_tag_names(self.tags), mode)  # type: ignore[arg-type]
         if self.project is not UNSET and self.project is not None and not str(self.project).strip():
             raise InvalidInputError("project: an empty string is not a project; use None to remove the project")
@@ -228,6 +231,8 @@ class TagSamplesOperator(UpdateSampleOperator):
     :param verify_writes: Optional. Re-read what was written (100 items per call) and write again what another
         writer's replace dropped (default ``True``); ``False`` saves those reads when nothing else writes the items.
     """
+
+    _tag_mode_argument = "mode"
 
     def __init__(self, *, tags: Any, mode: str = "add", create_missing: Any = True, **kwargs: Any) -> None:
         super().__init__(tags=tags, tag_mode=mode, create_missing=create_missing, **kwargs)

@@ -96,7 +96,7 @@ class _SevenBridgesOperator(BaseOperator):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        self.verify_writes = verify_writes
+        self.verify_writes = coerce_bool(verify_writes, argument="verify_writes")
         self.sevenbridges_conn_id = sevenbridges_conn_id
         # BaseOperator already has a dry_run() method; the argument is stored under another name.
         self.is_dry_run = dry_run

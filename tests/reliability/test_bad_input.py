@@ -107,7 +107,7 @@ CORPUS: dict[str, Bad] = {
                             "project:", "an empty string is not a project"),
     "oc nothing to do": Bad(UpdateSampleOperator, dict(OC), "visibility, project or tags", "nothing to do"),
     "oc unknown tag mode": Bad(TagSamplesOperator, {**OC, "tags": ["a"], "mode": "merge"},
-                               "tag_mode:", "use one of 'add', 'remove', 'replace'"),
+                               "mode:", "use one of 'add', 'remove', 'replace'"),
     # -- One Codex: tags
     "oc empty tag list": Bad(TagSamplesOperator, {**OC, "tags": []}, "tags:", "non-empty list of tag names"),
     "oc empty tag name": Bad(TagSamplesOperator, {**OC, "tags": [""]}, "tags:", "names are non-empty strings"),
