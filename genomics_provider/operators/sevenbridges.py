@@ -16,8 +16,8 @@ at the end naming every failed file and what was and was not done, and an Airflo
 differs.
 
 **Every write is verified.** The platform has no ETags, ``If-Match`` or idempotency keys, and replaces a file's tag
-list (and, in a bulk update, all its fields) whole, so the operators read, modify and write. After writing every
-page they re-read the written files (``POST /bulk/files/get``, 100 per call) and plan again with the same request: a
+list (and, in a bulk update, all its fields) whole, so the operators read, modify and write. Once every page is
+written they re-read the written files (``POST /bulk/files/get``, 100 per call) and plan again with the same request: a
 file where another writer's replace dropped our change, or whose write did not land, is written again from the state
 just read, at most 3 rounds in all (:mod:`genomics_provider.operators._reconcile`). A write whose outcome is unknown
 (connection dropped, read timeout, 500/502/504) is never re-sent blindly; the re-read decides. Cost: tagging N files
@@ -170,7 +170,7 @@ class _SevenBridgesFilesOperator(_SevenBridgesOperator):
         raise NotImplementedError
 
     def execute(self, context: Context) -> Summary:
-        """Read the files a page of 100 at a time; plan, write and verify each page before reading the next.
+        """Read the files a page of 100 at a time, plan and write each page; re-read what was written at the end.
 
         :param context: The Airflow task context.
         :return: The summary (also the XCom return value).
@@ -319,8 +319,8 @@ class RenameFileOperator(_SevenBridgesOperator):
     :param name: The new name.
     :param sevenbridges_conn_id: Optional. Airflow connection id.
     :param dry_run: Optional. Log the plan and write nothing.
-    :param verify_writes: Optional. Re-read what was written (100 items per call) and write again what another
-        writer's replace dropped (default ``True``); ``False`` saves those reads when nothing else writes the items.
+    :param verify_writes: Optional. Has no effect on a rename beyond the default: the PATCH response confirms the
+        name, and the file is re-read only when that response shows another name or the outcome is unknown.
     """
 
     template_fields: Sequence[str] = ("file_id", "name", "sevenbridges_conn_id", "is_dry_run")
