@@ -31,20 +31,7 @@ ONECODEX_CONN_FIELDS = {"auth_scheme", "timeout", "connect_timeout", "rate_limit
 AIRFLOW_CLI = Path(sys.executable).with_name("airflow")
 
 
-def _imports(module: str) -> bool:
-    try:
-        importlib.import_module(module)
-    except Exception:
-        return False
-    return True
-
-
 # The Seven Bridges hook is written concurrently; until its module imports, its registration check may fail.
-SEVENBRIDGES_PENDING = pytest.mark.xfail(
-    not _imports("genomics_provider.hooks.sevenbridges"),
-    strict=False,
-    reason="genomics_provider.hooks.sevenbridges does not import yet (being written concurrently)",
-)
 
 
 @pytest.fixture(scope="module")
@@ -103,7 +90,7 @@ def test_entry_point_points_at_get_provider_info() -> None:
 
 @pytest.mark.parametrize(
     ("conn_type", "hook_path"),
-    [("onecodex", ONECODEX_HOOK), pytest.param("sevenbridges", SEVENBRIDGES_HOOK, marks=SEVENBRIDGES_PENDING)],
+    [("onecodex", ONECODEX_HOOK), ("sevenbridges", SEVENBRIDGES_HOOK)],
 )
 def test_connection_types_name_hooks_whose_conn_type_matches(conn_type: str, hook_path: str) -> None:
     declared = {entry["connection-type"]: entry for entry in get_provider_info()["connection-types"]}
@@ -116,10 +103,10 @@ def test_connection_types_name_hooks_whose_conn_type_matches(conn_type: str, hoo
 
 def test_every_listed_module_and_link_class_imports() -> None:
     info = get_provider_info()
-    modules = [module for section in ("hooks",) for entry in info[section] for module in entry["python-modules"]]
+    sections = ("hooks", "operators", "sensors", "triggers")
+    modules = [module for section in sections for entry in info[section] for module in entry["python-modules"]]
+    assert len(modules) == 8
     for module in modules:
-        if module.endswith("sevenbridges") and not _imports(module):
-            continue  # written concurrently; covered by SEVENBRIDGES_PENDING elsewhere
         importlib.import_module(module)
     for link in info["extra-links"]:
         module_name, class_name = link.rsplit(".", 1)
@@ -146,7 +133,6 @@ def test_hooks_registry_maps_onecodex_to_the_onecodex_hook(hooks_registry: Any) 
     assert info.connection_testable is True
 
 
-@SEVENBRIDGES_PENDING
 def test_hooks_registry_maps_sevenbridges_to_the_seven_bridges_hook(hooks_registry: Any) -> None:
     info = hooks_registry["sevenbridges"]
     assert info is not None, "the Seven Bridges hook failed to import"

@@ -16,7 +16,7 @@ import base64
 import json
 import re
 from collections.abc import Iterator
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar
 
 from genomics_provider.exceptions import (
     ApiConnectionError,
@@ -30,7 +30,6 @@ from genomics_provider.hooks.base import GenomicsRestHook
 ONECODEX_BASE_URL = "https://app.onecodex.com"
 API = "/api/v1"
 ID_PATTERN = re.compile(r"^[0-9a-f]{16}$")
-AuthScheme = Literal["api_key", "basic", "bearer"]
 AUTH_SCHEMES: tuple[str, ...] = ("api_key", "basic", "bearer")
 
 

@@ -60,7 +60,6 @@ FILE_ID_PATTERN = re.compile(r"^[0-9a-f]{24}$")
 PROJECT_PATTERN = re.compile(r"^[^/\s]+/[^/\s]+$")
 #: Most items one bulk call accepts, and most items one list page returns.
 BULK_LIMIT = 100
-AuthScheme = Literal["token", "bearer"]
 AUTH_SCHEMES: tuple[str, ...] = ("token", "bearer")
 BulkAction = Literal["get", "edit", "update"]
 

@@ -18,11 +18,11 @@ Rules applied to every file:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, cast
 
-from genomics_provider.hooks.sevenbridges import BULK_LIMIT, BulkItem, BulkRecord, SbFile
+from genomics_provider.hooks.sevenbridges import BulkItem, BulkRecord, SbFile
 from genomics_provider.operators._common import format_plan
 from genomics_provider.operators._sevenbridges_rules import (
     MAX_PAIRS,
@@ -67,16 +67,6 @@ class FilePlan:
     failed: dict[str, str] = field(default_factory=dict)
     #: Every file considered (not skipped), with its project, in listing order.
     projects: dict[str, str | None] = field(default_factory=dict)
-
-    def batches(self, call: WriteCall) -> Iterator[list[FileChange]]:
-        """Yield the changes for one bulk call, at most 100 per batch.
-
-        :param call: ``edit`` or ``update``.
-        :return: An iterator of batches.
-        """
-        selected = [change for change in self.changes if change.call == call]
-        for start in range(0, len(selected), BULK_LIMIT):
-            yield selected[start : start + BULK_LIMIT]
 
     def rows(self) -> list[PlanRow]:
         """Return the plan table rows of every change.

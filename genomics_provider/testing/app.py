@@ -22,7 +22,6 @@ from genomics_provider.testing.sb_routes import SevenBridgesRoutes
 from genomics_provider.testing.transport import TransportRegistry
 
 Scope = dict[str, Any]
-Message = dict[str, Any]
 log = logging.getLogger(__name__)
 
 

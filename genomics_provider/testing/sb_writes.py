@@ -15,7 +15,6 @@ MAX_KEY_BYTES = 100
 MAX_VALUE_BYTES = 300
 MAX_BULK = 100
 DETAIL_KEYS = frozenset({"name", "metadata", "tags"})
-_MISSING: Any = object()
 
 
 def body_of(call: Call) -> Any:

@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 OC_ID = re.compile(r"^[0-9a-f]{16}$")
-SB_ID = re.compile(r"^[0-9a-f]{24}$")
 
 Obj = dict[str, Any]
 
@@ -245,17 +243,3 @@ class SevenBridgesState:
         if read_only:
             self.read_only.add(stored["id"])
         return stored
-
-    def project_of_parent(self, parent: str) -> str | None:
-        """Return the project owning a folder.
-
-        :param parent: Folder id (or root folder id).
-        :return: The project id, or ``None``.
-        """
-        if parent in self.root_folders:
-            return self.root_folders[parent]
-        folder = self.files.get(parent)
-        return str(folder["project"]) if folder else None
-
-
-StateFactory = Callable[[float], tuple[OneCodexState, SevenBridgesState]]

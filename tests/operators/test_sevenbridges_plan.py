@@ -163,19 +163,6 @@ def test_files_that_do_not_match_the_query_are_skipped_not_written() -> None:
     }
 
 
-def test_batches_hold_at_most_100_changes_per_call() -> None:
-    files = [sb_file(f"{n:024x}", tags=["x"] if n % 2 else []) for n in range(1, 301)]
-
-    plan = plan_tags(files, ["x"], "replace")
-
-    assert [len(batch) for batch in plan.batches("edit")] == [100, 50]
-    assert [len(batch) for batch in plan.batches("update")] == []
-    assert len(plan.unchanged) == 150
-
-
-# -- metadata plans ------------------------------------------------------------------------------------------
-
-
 def test_merging_new_keys_plans_a_bulk_edit_with_the_complete_metadata_and_one_row_per_changed_key() -> None:
     file = sb_file(A, metadata={"keep": "1", "change": "old"})
 
