@@ -1,4 +1,4 @@
-"""``python -m benchmarks [--quick] [--scenario 1,3] [--n N] ...``: run the benchmarks and report.
+"""``python -m benchmarks [--quick] [--scenario 1,3 | --only 7] [--n N] ...``: run the benchmarks and report.
 
 Prints the markdown report to stdout and progress to stderr, and writes the JSON to
 ``benchmarks/results/<UTC timestamp>.json``. Exits 0 when the run completed (1 with ``--strict`` when a target is
@@ -50,9 +50,13 @@ def parse_args(argv: list[str]) -> tuple[Settings, Path | None, bool]:
     :return: ``(settings, JSON path or None, strict)``.
     """
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help="small sizes: a smoke run of about two and a half minutes")
     parser.add_argument(
-        "--scenario", action="append", default=[], metavar="1,2,...", help="scenarios to run (repeatable)"
+        "--quick",
+        action="store_true",
+        help="small sizes: a smoke run of about two and a half minutes (+ 3-4 for scenario 7)",
+    )
+    parser.add_argument(
+        "--scenario", "--only", action="append", default=[], metavar="1,2,...", help="scenarios to run (repeatable)"
     )
     parser.add_argument("--n", type=int, help="N for the Seven Bridges scenarios 1, 2, 4 (default 10000)")
     parser.add_argument("--oc-n", type=int, help="N for the One Codex scenarios 3, 4 (default 1000)")
@@ -62,6 +66,11 @@ def parse_args(argv: list[str]) -> tuple[Settings, Path | None, bool]:
     parser.add_argument("--oc-cap", type=int, help="samples the client loop really processes (default 30; 0: all N)")
     parser.add_argument("--sb-window-s", type=float, help="Seven Bridges window in seconds (default 300; less: scaled)")
     parser.add_argument("--import-runs", type=int, help="fresh interpreters per module in scenario 6 (default 7)")
+    parser.add_argument("--workers", type=int, help="writer processes on one key in scenario 7 (default 4)")
+    parser.add_argument("--race-oc-n", type=int, help="samples each One Codex writer tags in scenario 7 (default 1000)")
+    parser.add_argument(
+        "--race-sb-n", type=int, help="files each Seven Bridges writer tags in scenario 7 (default 10000)"
+    )
     parser.add_argument("--output", type=Path, help="JSON path (default benchmarks/results/<timestamp>.json)")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     args = parser.parse_args(argv)
@@ -75,6 +84,9 @@ def parse_args(argv: list[str]) -> tuple[Settings, Path | None, bool]:
         "oc_baseline_cap": args.oc_cap,
         "sb_window_s": args.sb_window_s,
         "import_runs": args.import_runs,
+        "race_workers": args.workers,
+        "race_oc_samples": args.race_oc_n,
+        "race_sb_files": args.race_sb_n,
     }
     settings = replace(settings, **{key: value for key, value in overrides.items() if value is not None})
     try:
@@ -90,7 +102,7 @@ def run(settings: Settings) -> list[ScenarioResult]:
     :param settings: Run settings.
     :return: The results, in scenario order.
     """
-    from benchmarks import scenario_parse, scenarios_onecodex, scenarios_sevenbridges
+    from benchmarks import scenario_concurrent, scenario_parse, scenarios_onecodex, scenarios_sevenbridges
 
     chosen = set(settings.scenarios)
     results: dict[int, ScenarioResult] = {}
@@ -112,6 +124,8 @@ def run(settings: Settings) -> list[ScenarioResult]:
         results[5] = scenarios_sevenbridges.scale(settings)
     if 6 in chosen:
         results[6] = scenario_parse.parse_cost(settings)
+    if 7 in chosen:
+        results[7] = scenario_concurrent.many_writers(settings)
     return [results[key] for key in sorted(results)]
 
 

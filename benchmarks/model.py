@@ -73,12 +73,15 @@ class Target:
     :param text: The target, e.g. ``"calls ≤ 2 x ⌈N/100⌉ + 2"``.
     :param measured: What was measured, as text.
     :param met: Whether the target is met.
+    :param skipped: Optional. The run that checks it could not happen here (``measured`` says why); it counts as
+        not met.
     """
 
     scenario: str
     text: str
     measured: str
     met: bool
+    skipped: bool = False
 
 
 @dataclass
@@ -90,6 +93,7 @@ class ScenarioResult:
     :param rows: Table rows.
     :param targets: Checked targets.
     :param notes: Lines printed under the table.
+    :param tables: Optional. More markdown tables, printed after the notes.
     """
 
     scenario: str
@@ -97,11 +101,12 @@ class ScenarioResult:
     rows: list[Row] = field(default_factory=list)
     targets: list[Target] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    tables: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the scenario as plain values for JSON.
 
-        :return: ``{"scenario", "title", "rows", "targets", "notes"}``.
+        :return: ``{"scenario", "title", "rows", "targets", "notes", "tables"}``.
         """
         return {
             "scenario": self.scenario,
@@ -109,6 +114,7 @@ class ScenarioResult:
             "rows": [row.to_dict() for row in self.rows],
             "targets": [asdict(target) for target in self.targets],
             "notes": list(self.notes),
+            "tables": list(self.tables),
         }
 
 

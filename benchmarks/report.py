@@ -122,6 +122,8 @@ def scenario_markdown(result: ScenarioResult) -> str:
     notes += result.notes
     if notes:
         lines += [""] + [f"- {note}" for note in notes]
+    for table in result.tables:
+        lines += ["", table]
     return "\n".join(lines)
 
 
@@ -134,7 +136,7 @@ def targets_markdown(results: Sequence[ScenarioResult]) -> str:
     lines = ["### Targets", "", "| # | Target | Measured | Met |", "|---|---|---|---|"]
     for result in results:
         for target in result.targets:
-            verdict = "met" if target.met else "**MISSED**"
+            verdict = "**NOT RUN**" if target.skipped else "met" if target.met else "**MISSED**"
             lines.append(f"| {target.scenario} | {target.text} | {target.measured} | {verdict} |")
     return "\n".join(lines)
 

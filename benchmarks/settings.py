@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 #: Scenario ids, in the order they run.
-ALL_SCENARIOS: tuple[int, ...] = (1, 2, 3, 4, 5, 6)
+ALL_SCENARIOS: tuple[int, ...] = (1, 2, 3, 4, 5, 6, 7)
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,11 @@ class Settings:
         window and is reported as such.
     :param oc_rate: One Codex requests per second per key (the vendor's 10).
     :param import_runs: Fresh interpreters per module in scenario 6 (the median is reported).
+    :param race_workers: Writer processes sharing one key in scenario 7.
+    :param race_oc_samples: Samples every One Codex writer of scenario 7 tags.
+    :param race_sb_files: Files every Seven Bridges writer of scenario 7 tags.
+    :param budget_oc_samples: N of scenario 7's single-writer One Codex call budget.
+    :param budget_sb_files: N of scenario 7's single-writer Seven Bridges call budget.
     :param scenarios: Which scenarios to run.
     :param quick: Whether this is the ``--quick`` smoke preset.
     """
@@ -39,6 +44,11 @@ class Settings:
     sb_window_s: float = 300.0
     oc_rate: float = 10.0
     import_runs: int = 7
+    race_workers: int = 4
+    race_oc_samples: int = 1_000
+    race_sb_files: int = 10_000
+    budget_oc_samples: int = 1_000
+    budget_sb_files: int = 10_000
     scenarios: tuple[int, ...] = field(default=ALL_SCENARIOS)
     quick: bool = False
 
@@ -78,13 +88,21 @@ class Settings:
             "sb_window_scaled": self.window_scaled,
             "oc_rate_per_s": self.oc_rate,
             "import_runs": self.import_runs,
+            "race_workers": self.race_workers,
+            "race_oc_samples": self.race_oc_samples,
+            "race_sb_files": self.race_sb_files,
+            "budget_oc_samples": self.budget_oc_samples,
+            "budget_sb_files": self.budget_sb_files,
             "scenarios": list(self.scenarios),
             "quick": self.quick,
         }
 
 
 def quick_preset(base: Settings) -> Settings:
-    """Shrink a run to a smoke test of about two and a half minutes.
+    """Shrink a run to a smoke test (about two and a half minutes for scenarios 1-6, three to four for 7).
+
+    Scenario 7's four races take 15-60 s each almost whatever their size (process start, the writers' waits before
+    verifying, One Codex's shared 10 requests/s); 4 x 50 samples is the multi-process tests' size.
 
     :param base: The settings to shrink.
     :return: Small sizes, small caps, three import runs.
@@ -97,5 +115,9 @@ def quick_preset(base: Settings) -> Settings:
         sb_baseline_cap=100,
         oc_baseline_cap=10,
         import_runs=3,
+        race_oc_samples=50,
+        race_sb_files=2_000,
+        budget_oc_samples=100,
+        budget_sb_files=2_000,
         quick=True,
     )

@@ -27,6 +27,8 @@ JOBS: dict[str, str] = {
     "sb_sdk_loop_metadata": "benchmarks.jobs_sevenbridges:sdk_loop_metadata",
     "oc_ours_update": "benchmarks.jobs_onecodex:ours_update",
     "oc_client_loop": "benchmarks.jobs_onecodex:client_loop",
+    "oc_tag_writer": "benchmarks.jobs_concurrent:oc_tag_writer",
+    "sb_tag_writer": "benchmarks.jobs_concurrent:sb_tag_writer",
     "import_module": "benchmarks.jobs_airflow:import_module",
     "parse_dags": "benchmarks.jobs_airflow:parse_dags",
 }

@@ -72,7 +72,10 @@ with DAG(
     # [END howto_operator_onecodex_project]
 
     # [START howto_operator_onecodex_metadata]
-    # One mapped task per sample: each shows its own log and link, and a retry redoes only that sample.
+    # One mapped task per sample: each shows its own log and link, and a retry redoes only that sample. Two run at
+    # once on the same key: they keep each other's `custom` keys (README: "Many workers, one key") and share the
+    # key's rate limit. In production, also give every task on one key a pool (see onecodex_post_sequencing.py), so
+    # a burst of mapped tasks waits in the scheduler rather than holding worker slots while it paces.
     annotate = UpdateSampleMetadataOperator.partial(
         task_id="stamp_metadata",
         fields={"platform": "Illumina NovaSeq 6000", "library_type": "WGS"},

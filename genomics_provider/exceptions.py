@@ -130,6 +130,15 @@ class ServerError(GenomicsApiError):
     """HTTP 5xx: the service or a gateway in front of it failed."""
 
 
+class StaleReadError(GenomicsApiError):
+    """A write was not sent: its body was computed from a read older than the connection's ``max_read_age``.
+
+    Raised by the transport instead of sending, when rate-limit pacing, a 429 or a retry pushed the send past the
+    bound (see :mod:`genomics_provider.curation.reconcile`). Nothing reached the server; the caller reads the item
+    again and plans the write from the fresh state.
+    """
+
+
 _BY_STATUS: dict[int, type[GenomicsApiError]] = {
     400: BadRequestError,
     401: UnauthorizedError,

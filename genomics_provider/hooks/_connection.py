@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import ipaddress
+import re
+from typing import NamedTuple
+from urllib.parse import urlsplit
 
 import attrs
 from airflow.sdk import Connection
@@ -24,6 +27,71 @@ def is_loopback_host(host: str | None) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
+
+
+#: Characters no base URL may hold: control characters, white space and the backslash, which parsers read apart.
+_UNSAFE_URL_CHARS = re.compile(r"[\x00-\x20\x7f\\]")
+
+
+class SafeUrl(NamedTuple):
+    """A URL that the HTTP stack and :mod:`urllib.parse` both read the same way.
+
+    :param url: The URL, as given.
+    :param scheme: ``http`` or ``https``.
+    :param host: The host the connection pool will dial (lower case, brackets stripped for IPv6).
+    """
+
+    url: str
+    scheme: str
+    host: str
+
+
+def check_url(url: str, *, what: str) -> SafeUrl:
+    """Apply the one URL rule before a credential may go to a URL: one reading of the host, no userinfo.
+
+    ``urlsplit`` and urllib3 (which ``requests`` dials with) disagree on URLs with a backslash or userinfo
+    (``http://evil.example\\@127.0.0.1`` is 127.0.0.1 to one and evil.example to the other), so such URLs are
+    refused, as are control characters, white space, ``user:password@`` and schemes other than http(s). The error
+    never repeats what stood before an ``@``.
+
+    :param url: The URL to check.
+    :param what: What the URL is, for the error (e.g. ``connection 'onecodex_default': host``).
+    :return: The URL with the host it really points at.
+    :raises ValueError: When the URL breaks the rule; the message names ``what`` and the rule.
+    """
+    from urllib3.util import parse_url
+
+    shown = _without_userinfo(url)
+    if _UNSAFE_URL_CHARS.search(url):
+        raise ValueError(f"{what} {shown!r} contains a backslash, white space or a control character")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"{what} {shown!r} is not an http(s) URL with a host name")
+    if "@" in parts.netloc:
+        raise ValueError(f"{what} {shown!r} carries a user name or password; put the credential in the password field")
+    try:
+        dialled = parse_url(url)
+    except ValueError:
+        raise ValueError(f"{what} {shown!r} is not a URL the HTTP client can use") from None
+    host = (dialled.host or "").strip("[]").lower()
+    if host != parts.hostname.lower() or dialled.port != parts.port or dialled.auth:
+        raise ValueError(f"{what} {shown!r} is read differently by different URL parsers; write it plainly")
+    return SafeUrl(url, parts.scheme, host)
+
+
+def _without_userinfo(url: str) -> str:
+    """Cut whatever stands between ``://`` and the last ``@`` of the authority, so an error cannot show a password.
+
+    :param url: A URL, perhaps malformed.
+    :return: The URL with that part replaced by ``***``.
+    """
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        scheme, rest = "", url
+    authority, slash, tail = rest.partition("/")
+    if "@" in authority:
+        authority = "***@" + authority.rsplit("@", 1)[1]
+    return f"{scheme}{sep}{authority}{slash}{tail}"
 
 
 class _RedactedConnection(Connection):

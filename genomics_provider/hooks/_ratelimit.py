@@ -1,27 +1,101 @@
-"""Client-side rate limiting shared by all requests of one hook.
+"""Client-side rate limiting shared by all requests of one hook, adapting to what the server says.
 
-Two mechanisms, both in :class:`RateLimiter`:
+Two mechanisms, both in :class:`RateLimiter`, both needing no infrastructure:
 
-* a token bucket (``rate`` requests per second, ``burst`` at once), for One Codex's 10 requests per second;
-* window pacing from the server's own ``X-RateLimit-Remaining`` / ``X-RateLimit-Reset`` headers, for Seven Bridges'
-  1000 requests per 5 minutes: once the window is spent, the next request waits until the reset.
-
-Together they keep a well-behaved run from drawing a 429 in the first place.
+* **A token bucket whose rate adapts** (One Codex's 10 requests per second per key, no rate-limit headers). It starts
+  at the configured ``rate``, so a worker alone goes at the full limit and never sees a 429. Other processes on the
+  same key are invisible until the server answers 429; then the rate is halved (a 429 within :data:`DECREASE_HOLD_S`
+  of the last decrease, or two requests' spacing if that is shorter, only counts: requests already in flight
+  report the same congestion), and every answer
+  that was not a 429 adds a little back (:data:`INCREASE_PER_S` of the configured rate per second, up to it). That
+  is AIMD, as in TCP: N processes sharing one server bucket converge to about 1/N of it each, and the slow increase
+  decides how often they probe past the limit. After :data:`QUIET_S` without a 429 the increase doubles every
+  :data:`QUIET_DOUBLING_S`, so a worker whose neighbours finished gets its full rate back within about 75 s.
+  Waits are jittered (:data:`PACING_JITTER`): a process pacing at exactly the server's refill rate would otherwise
+  take every token as it is refilled, and never see the 429s that should slow it down. Four processes on the
+  emulator's bucket discover each other at a cost of about ten 429s in the first seconds, then meet about one every
+  10 to 20 s (under 2 % of requests); Redis removes them (:mod:`genomics_provider.hooks._shared_limit`).
+* **Window pacing from the server's headers** (Seven Bridges' 1000 requests per 5 minutes, with
+  ``X-RateLimit-Limit`` / ``-Remaining`` / ``-Reset`` on every response). Those headers are state the server shares
+  among every process using the token. A worker far from the limit goes as fast as it likes; once the remaining
+  budget is within :data:`PACE_FRACTION` of the limit, it spaces its requests so that what remains lasts until the
+  reset (``time left / remaining``): N workers then each slow down as the budget shrinks, and the budget decays
+  towards the reset instead of running out early. The last :data:`MARGIN_FRACTION` of the window is never used,
+  because each worker's view of ``Remaining`` is a few requests old; at the margin the next request waits for the
+  reset.
 """
 
 from __future__ import annotations
 
+import math
+import random
 import threading
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+#: Factor applied to the rate on a 429 (multiplicative decrease).
+DECREASE_FACTOR = 0.5
+#: After a decrease, further 429s within this many seconds do not decrease again (they report the same congestion).
+DECREASE_HOLD_S = 1.0
+#: The rate never drops below this fraction of the configured rate.
+MIN_RATE_FRACTION = 0.02
+#: Additive increase: this fraction of the configured rate is added per second of answers that were not 429.
+INCREASE_PER_S = 0.0025
+#: Seconds without a 429 after which the additive increase starts to accelerate.
+QUIET_S = 30.0
+#: Once quiet, the additive increase doubles every this many seconds.
+QUIET_DOUBLING_S = 10.0
+#: Spread of each request's token cost around 1 when the bucket paces (mean 1, so the mean rate is unchanged).
+PACING_JITTER = 0.25
+#: Window pacing starts when the remaining budget is within this fraction of ``X-RateLimit-Limit``.
+PACE_FRACTION = 0.1
+#: This fraction of ``X-RateLimit-Limit`` is left unused at the end of each window.
+MARGIN_FRACTION = 0.01
+
+
+class TooLate(Exception):
+    """The request could not go out within the caller's budget; no slot was taken.
+
+    :param wait: The wait the limiter would have needed, in seconds.
+    """
+
+    def __init__(self, wait: float) -> None:
+        super().__init__(f"the rate limit would hold the request {wait:.2f} s")
+        self.wait = wait
+
+
+@dataclass
+class _Window:
+    """The server's window as last reported, and what this limiter let out since."""
+
+    remaining: int
+    reset: float
+    limit: int | None
+    sent: int = 0
+
+    @property
+    def margin(self) -> int:
+        """Requests left unused at the end of the window."""
+        return math.ceil(self.limit * MARGIN_FRACTION) if self.limit else 0
+
+    @property
+    def pace_from(self) -> int:
+        """Budget (beyond the margin) below which requests are spread until the reset."""
+        return math.ceil(self.limit * PACE_FRACTION) if self.limit else 0
 
 
 class RateLimiter:
-    """A thread-safe token bucket with optional server-window pacing.
+    """A thread-safe, adaptive token bucket with server-window pacing.
 
-    :param rate: Requests per second; ``None`` or ``0`` disables the bucket.
+    :param rate: Requests per second; ``None`` or ``0`` disables the bucket. It is the ceiling: the bucket's current
+        rate (``self.rate``) drops on 429s and climbs back to it.
     :param burst: Bucket capacity (requests that may go out back to back). Defaults to ``max(1, rate)``.
-    :param max_wait: Cap, in seconds, on a single wait for the server's window to reset.
+    :param max_wait: Cap, in seconds, on a single wait for the server's window.
+    :param jitter: Optional. Requests that wait for a token cost ``1 ± jitter`` tokens, at random (mean 1). Without
+        it, a process pacing at exactly the server's rate takes each token the moment it is refilled, and the other
+        processes on the key meet every 429 while it meets none (its rate then never comes down).
+    :param rng: Optional. Random source of the jitter, injectable for tests.
     :param clock: Monotonic clock, injectable for tests.
     :param wall_clock: Epoch clock used to read ``X-RateLimit-Reset``, injectable for tests.
     :param sleep: Sleep function, injectable for tests.
@@ -33,6 +107,8 @@ class RateLimiter:
         *,
         burst: float | None = None,
         max_wait: float = 300.0,
+        jitter: float = 0.0,
+        rng: random.Random | None = None,
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
@@ -40,35 +116,66 @@ class RateLimiter:
         if rate is not None and rate < 0:
             raise ValueError(f"rate: {rate!r} must be a positive number of requests per second")
         self.rate = rate or None
+        self.ceiling = self.rate
         self.burst = float(burst if burst is not None else max(1.0, rate or 1.0))
         self.max_wait = max_wait
+        self.jitter = jitter
+        self._random = rng or random.Random()  # noqa: S311 - jitter, not cryptography
         self._clock = clock
         self._wall_clock = wall_clock
         self._sleep = sleep
         self._lock = threading.Lock()
         self._tokens = self.burst
         self._updated = clock()
-        self._window_reset: float | None = None
+        self._window: _Window | None = None
+        self._last_send: float | None = None
+        self._last_decrease: float | None = None
+        self._last_increase: float | None = None
         self.waited = 0.0
+        #: 429s seen, and how many of them lowered the rate.
+        self.rate_limited = 0
+        self.decreases = 0
 
-    def acquire(self) -> float:
+    def acquire(self, budget: float | None = None) -> float:
         """Block until one request may go out.
 
+        :param budget: Optional. The longest the caller may wait, in seconds: when pacing needs longer, nothing is
+            taken (the slot stays for the next caller) and :class:`TooLate` is raised. A write that must go out
+            within ``max_read_age`` of its read passes what is left of it.
         :return: Seconds this call waited.
+        :raises TooLate: When the wait would exceed ``budget``.
         """
         with self._lock:
+            saved = (self._tokens, self._updated, self._window)
             wait = self._window_wait() + self._bucket_wait()
+            if budget is not None and wait > budget:
+                self._tokens, self._updated, self._window = saved
+                raise TooLate(wait)
             if wait > 0:
                 self._sleep(wait)
                 self.waited += wait
+            self._last_send = self._clock()
+            if self._window is not None:
+                self._window.sent += 1
             return wait
 
     def _window_wait(self) -> float:
-        if self._window_reset is None:
+        window = self._window
+        if window is None:
             return 0.0
-        wait = min(self.max_wait, max(0.0, self._window_reset - self._wall_clock()))
-        self._window_reset = None
-        return wait
+        now = self._wall_clock()
+        if now >= window.reset:
+            self._window = None  # the server has started a new window
+            return 0.0
+        budget = window.remaining - window.sent - window.margin
+        if budget <= 0:
+            self._window = None  # after this wait the window is over (or the wait was capped)
+            return min(self.max_wait, window.reset - now)
+        if budget > window.pace_from or self._last_send is None:
+            return 0.0
+        # Spread what remains until the reset; since everyone sees the same budget shrink, N workers slow together.
+        due = self._last_send + (window.reset - now) / budget
+        return min(self.max_wait, max(0.0, due - self._clock()))
 
     def _bucket_wait(self) -> float:
         if self.rate is None:
@@ -76,25 +183,69 @@ class RateLimiter:
         now = self._clock()
         self._tokens = min(self.burst, self._tokens + (now - self._updated) * self.rate)
         self._updated = now
-        self._tokens -= 1.0
+        if self._tokens >= 1.0:
+            self._tokens -= 1.0
+            return 0.0
+        self._tokens -= 1.0 + self.jitter * (2.0 * self._random.random() - 1.0)
         if self._tokens >= 0:
             return 0.0
         # Borrow the token: the wait pays it back, so the next caller sees an empty bucket.
         return -self._tokens / self.rate
 
-    def observe(self, headers: Mapping[str, str]) -> None:
-        """Learn the server's window from a response's rate-limit headers.
+    def observe(self, headers: Mapping[str, str], status: int | None = None) -> None:
+        """Learn from a response: the server's window from its rate-limit headers, and congestion from its status.
 
         :param headers: Response headers (case-insensitive mapping).
+        :param status: Optional. The HTTP status; a 429 lowers the bucket's rate, other answers below 500 raise it.
         """
+        with self._lock:
+            self._observe_window(headers)
+            if status == 429:
+                self._decrease()
+            elif status is not None and status < 500:
+                self._increase()
+
+    def _observe_window(self, headers: Mapping[str, str]) -> None:
         remaining = headers.get("X-RateLimit-Remaining")
         reset = headers.get("X-RateLimit-Reset")
         if remaining is None or reset is None:
             return
         try:
-            spent = int(remaining) <= 0
-            reset_at = float(reset)
+            seen = _Window(int(remaining), float(reset), None)
         except ValueError:
             return
-        with self._lock:
-            self._window_reset = reset_at if spent else None
+        try:
+            seen.limit = int(headers.get("X-RateLimit-Limit") or "") or None
+        except ValueError:
+            seen.limit = None
+        self._window = seen
+
+    def _decrease(self) -> None:
+        self.rate_limited += 1
+        if self.rate is None or self.ceiling is None:
+            return
+        now = self._clock()
+        if self._last_decrease is not None and now - self._last_decrease < min(DECREASE_HOLD_S, 2.0 / self.rate):
+            return
+        self._settle(now)
+        lowered = max(self.ceiling * MIN_RATE_FRACTION, self.rate * DECREASE_FACTOR)
+        self.decreases += lowered < self.rate
+        self.rate = lowered
+        self._last_decrease = self._last_increase = now
+
+    def _increase(self) -> None:
+        now = self._clock()
+        last, self._last_increase = self._last_increase, now
+        if self.rate is None or self.ceiling is None or self.rate >= self.ceiling or last is None:
+            return
+        quiet = now - (self._last_decrease if self._last_decrease is not None else now)
+        speed = 2.0 ** min(10.0, max(0.0, quiet - QUIET_S) / QUIET_DOUBLING_S)
+        self._settle(now)
+        # Time spent idle says nothing about the server's load: at most a second (or two requests' spacing) counts.
+        elapsed = min(max(1.0, 2.0 / self.rate), now - last)
+        self.rate = min(self.ceiling, self.rate + self.ceiling * INCREASE_PER_S * speed * elapsed)
+
+    def _settle(self, now: float) -> None:
+        # Refill at the old rate up to now, so a rate change applies only from now on.
+        self._tokens = min(self.burst, self._tokens + (now - self._updated) * (self.rate or 0.0))
+        self._updated = now

@@ -26,11 +26,12 @@ from genomics_provider.exceptions import (
     GenomicsApiError,
     InsecureTransportError,
     InvalidInputError,
+    StaleReadError,
     error_class_for_status,
 )
-from genomics_provider.hooks._connection import is_loopback_host, redacted
+from genomics_provider.hooks._connection import check_url, is_loopback_host, redacted
 from genomics_provider.hooks._errors import attempts_note, parse_error_body, summarise_body
-from genomics_provider.hooks._ratelimit import RateLimiter
+from genomics_provider.hooks._ratelimit import RateLimiter, TooLate
 from genomics_provider.hooks._retry import BackoffPolicy, is_retryable, wait_before_retry
 
 if TYPE_CHECKING:
@@ -39,13 +40,29 @@ if TYPE_CHECKING:
     import requests
     import tenacity
 
-__all__ = ["DEFAULT_MAX_ATTEMPTS", "DEFAULT_TIMEOUT", "READ_METHODS", "GenomicsRestHook", "is_loopback_host",
-           "parse_error_body", "redacted"]  # fmt: skip
+__all__ = ["DEFAULT_MAX_ATTEMPTS", "DEFAULT_MAX_READ_AGE", "DEFAULT_TIMEOUT", "DEFAULT_WRITE_TIMEOUT",
+           "READ_METHODS", "GenomicsRestHook", "is_loopback_host", "parse_error_body", "redacted"]  # fmt: skip
 
 DEFAULT_TIMEOUT = (10.0, 60.0)
+#: Bound S (seconds): no write is sent whose body was computed from a read older than this (extra ``max_read_age``).
+DEFAULT_MAX_READ_AGE = 2.0
+#: Bound T (seconds): the longest a write may take, connect and answer together (extra ``write_timeout``).
+DEFAULT_WRITE_TIMEOUT = 10.0
+#: Share of ``write_timeout`` a write may spend connecting; the rest waits for the answer.
+_WRITE_CONNECT_SHARE = 0.3
+#: Added to S + T before a written item is re-read, for scheduling jitter between processes.
+VERIFY_MARGIN_S = 0.5
 #: Methods that only read: re-sent after any transient failure (see :mod:`genomics_provider.hooks._retry`).
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 DEFAULT_MAX_ATTEMPTS = 5
+
+
+def _now() -> float:
+    """Read the monotonic clock that dates sends and deadlines; a module function so tests can move it.
+
+    :return: ``time.monotonic()``.
+    """
+    return time.monotonic()
 
 
 def _sleep(seconds: float) -> None:
@@ -54,6 +71,21 @@ def _sleep(seconds: float) -> None:
     :param seconds: How long to sleep.
     """
     time.sleep(seconds)
+
+
+def _secret_forms(secret: str) -> list[str]:
+    """List the ways a secret can appear in text a server echoes: raw, URL-encoded, and base64 as in a Basic header.
+
+    :param secret: The secret.
+    :return: Its forms, longest first (so a longer form is replaced before a shorter one inside it).
+    """
+    import base64
+    from urllib.parse import quote
+
+    forms = {secret, quote(secret, safe="")}
+    for pair in (f"{secret}:", f":{secret}", secret):
+        forms.add(base64.b64encode(pair.encode()).decode().rstrip("="))
+    return sorted(forms, key=len, reverse=True)
 
 
 class GenomicsRestHook(BaseHook):
@@ -88,6 +120,8 @@ class GenomicsRestHook(BaseHook):
         self._max_attempts_override = max_attempts
         self.backoff = BackoffPolicy()
         self.request_count = 0
+        #: Monotonic time just before the last request went on the wire (after pacing); see :meth:`request`.
+        self.last_sent_at = 0.0
         self._secrets: list[str] = []
         self._connection: Connection | None = None
 
@@ -147,13 +181,14 @@ class GenomicsRestHook(BaseHook):
         url = (self.connection.host or "").strip() or self.resolve_default_base_url()
         if "://" not in url:
             url = f"https://{url}"
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise InvalidInputError(f"connection {self.conn_id!r}: host {url!r} is not an http(s) URL with a host name")
-        if parts.scheme == "http" and not is_loopback_host(parts.hostname):
+        try:
+            safe = check_url(url, what=f"connection {self.conn_id!r}: host")
+        except ValueError as exc:
+            raise InvalidInputError(str(exc)) from None
+        if safe.scheme == "http" and not is_loopback_host(safe.host):
             raise InsecureTransportError(
                 f"connection {self.conn_id!r}: refusing to send the {self.credential_label} over plain http to "
-                f"{parts.hostname!r}; use https, or a loopback host (127.0.0.0/8, ::1, localhost) for the emulator"
+                f"{safe.host!r}; use https, or a loopback host (127.0.0.0/8, ::1, localhost) for the emulator"
             )
         return url.rstrip("/")
 
@@ -189,6 +224,47 @@ class GenomicsRestHook(BaseHook):
         return (connect or DEFAULT_TIMEOUT[0], read or DEFAULT_TIMEOUT[1])
 
     @cached_property
+    def max_read_age(self) -> float:
+        """Bound S in seconds: a write planned from a read older than this is not sent (extra ``max_read_age``)."""
+        return float(self._extra_number("max_read_age", DEFAULT_MAX_READ_AGE, minimum=0.001) or DEFAULT_MAX_READ_AGE)
+
+    @cached_property
+    def write_timeout(self) -> tuple[float, float]:
+        """``(connect, read)`` timeout of every write; together at most the extra ``write_timeout`` (default 10 s).
+
+        Never longer than :attr:`timeout`, so a short connection timeout shortens writes too.
+        """
+        total = float(
+            self._extra_number("write_timeout", DEFAULT_WRITE_TIMEOUT, minimum=0.002) or DEFAULT_WRITE_TIMEOUT
+        )
+        connect = min(self.timeout[0], total * _WRITE_CONNECT_SHARE)
+        return connect, min(self.timeout[1], total - connect)
+
+    @cached_property
+    def verify_delay(self) -> float:
+        """Bound V in seconds: how long after a write's answer the written item may be re-read to verify it.
+
+        V = S + T + a margin: every write of another of our writers whose body was read before ours landed has
+        landed by then (see :mod:`genomics_provider.curation.reconcile`).
+        """
+        return self.max_read_age + sum(self.write_timeout) + VERIFY_MARGIN_S
+
+    def clock(self) -> float:
+        """Read the transport's monotonic clock: take it just before a read to date that read (conservatively).
+
+        :return: Seconds on the clock that ``send_by`` deadlines are measured against.
+        """
+        return _now()
+
+    def pause(self, seconds: float) -> None:
+        """Wait, through the transport's one sleep function (which tests replace).
+
+        :param seconds: How long; nothing happens for zero or less.
+        """
+        if seconds > 0:
+            _sleep(seconds)
+
+    @cached_property
     def max_attempts(self) -> int:
         """Attempts per request, first try included (at least 1)."""
         if self._max_attempts_override is not None:
@@ -197,14 +273,19 @@ class GenomicsRestHook(BaseHook):
 
     @cached_property
     def limiter(self) -> RateLimiter:
-        """The token bucket shared by every request of this hook (rate from extra ``rate_limit``).
+        """The rate limiter of every request of this hook (rate from extra ``rate_limit``).
 
         It paces evenly with no burst: the vendor's limit is per key, and the tasks of a DAG run each have their own
-        hook, so a task starting with a full bucket right after another one would exceed it. Tasks running in
-        parallel share the key too: give them a pool, or a ``rate_limit`` of the vendor's rate / parallel tasks.
+        hook, so a task starting with a full bucket right after another one would exceed it. Parallel tasks on one
+        key adapt to the 429s they meet (:mod:`genomics_provider.hooks._ratelimit`), or share one limit through
+        Redis with extra ``coordination`` (:mod:`genomics_provider.hooks._shared_limit`).
+
+        :raises InvalidInputError: When ``coordination`` is malformed or cannot be used.
         """
+        from genomics_provider.hooks._shared_limit import make_limiter
+
         rate = self._extra_number("rate_limit", self.default_rate_limit, minimum=0.0)
-        return RateLimiter(rate, burst=1.0, sleep=lambda seconds: _sleep(seconds))
+        return make_limiter(self, rate, sleep=lambda seconds: _sleep(seconds))
 
     # -- session ---------------------------------------------------------------------------------------------
 
@@ -249,6 +330,10 @@ class GenomicsRestHook(BaseHook):
         :raises InvalidInputError: When an absolute URL points at another origin (the credential would leak).
         """
         if "://" in path:
+            try:
+                check_url(path, what=f"the {self.service_name} link")
+            except ValueError as exc:
+                raise InvalidInputError(f"refusing to follow it: {exc}") from None
             target, base = urlsplit(path), urlsplit(self.base_url)
             if (target.scheme, target.netloc) != (base.scheme, base.netloc):
                 raise InvalidInputError(
@@ -267,6 +352,7 @@ class GenomicsRestHook(BaseHook):
         json_body: Any = None,
         headers: Mapping[str, str] | None = None,
         idempotent: bool | None = None,
+        send_by: float | None = None,
     ) -> requests.Response:
         """Send one request with rate limiting and retries; return the successful response.
 
@@ -282,9 +368,13 @@ class GenomicsRestHook(BaseHook):
         :param idempotent: Optional. Whether the request only reads, so it may be re-sent whatever happened to it;
             defaults to ``True`` for GET, HEAD and OPTIONS and ``False`` for writes (see
             :mod:`genomics_provider.hooks._retry`). A POST that reads (a bulk get) passes ``True``.
+        :param send_by: Optional. ``time.monotonic()`` deadline for putting the request on the wire: when pacing, a
+            429 or a retry would send it later, :class:`StaleReadError` is raised instead and nothing is sent (a
+            write planned from a read must go out within ``max_read_age`` of that read).
         :return: The 2xx response.
         :raises GenomicsApiError: A typed subclass, once retries are exhausted or the error is not retryable; its
             message ends with how many attempts were made, or that a write was not re-sent.
+        :raises StaleReadError: When ``send_by`` passed before the request could be sent.
         """
         import requests
 
@@ -294,7 +384,7 @@ class GenomicsRestHook(BaseHook):
         display_path = urlsplit(url).path
         retrying = self._retrying(method, display_path, safe)
         try:
-            return retrying(self._send_once, method, url, params, json_body, headers)
+            return retrying(self._send_once, method, url, params, json_body, headers, safe, send_by)
         except requests.RequestException as exc:
             attempts = int(retrying.statistics.get("attempt_number", 1))
             raise self._final_error(exc, method, display_path, attempts_note(exc, attempts, safe)) from None
@@ -327,9 +417,17 @@ class GenomicsRestHook(BaseHook):
         params: Mapping[str, Any] | list[tuple[str, Any]] | None,
         json_body: Any,
         headers: Mapping[str, str] | None,
+        idempotent: bool = True,
+        send_by: float | None = None,
     ) -> requests.Response:
-        self.limiter.acquire()
+        self._check_send_by(method, url, send_by)
+        try:
+            self.limiter.acquire(None if send_by is None else send_by - _now())
+        except TooLate:
+            self._check_send_by(method, url, float("-inf"))  # no slot was taken: the next request may have it
+        self._check_send_by(method, url, send_by)
         self.request_count += 1
+        self.last_sent_at = _now()
         response = self.session.request(
             method,
             url,
@@ -339,11 +437,11 @@ class GenomicsRestHook(BaseHook):
                 **({"Content-Type": "application/json"} if json_body is not None else {}),
                 **(headers or {}),
             },
-            timeout=self.timeout,
+            timeout=self.timeout if idempotent else self.write_timeout,
             # requests strips only Authorization on a cross-origin redirect; X-API-Key / X-SBG-Auth-Token would leak.
             allow_redirects=False,
         )
-        self.limiter.observe(response.headers)
+        self.limiter.observe(response.headers, response.status_code)
         # raise_for_status stays inside the retried call: the predicate must see the raw HTTPError.
         response.raise_for_status()
         if response.is_redirect:
@@ -355,6 +453,16 @@ class GenomicsRestHook(BaseHook):
                 path=urlsplit(url).path,
             )
         return response
+
+    def _check_send_by(self, method: str, url: str, send_by: float | None) -> None:
+        if send_by is None or _now() <= send_by:
+            return
+        raise StaleReadError(
+            f"not sent: its body was planned from a read more than {self.max_read_age:g} s old (max_read_age); "
+            "read again first",
+            method=method,
+            path=urlsplit(url).path,
+        )
 
     def _tenacity_wait(self, state: tenacity.RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
@@ -387,8 +495,7 @@ class GenomicsRestHook(BaseHook):
         """
         return self.parse_json(self.request(method, path, **kwargs), method)
 
-    @staticmethod
-    def parse_json(response: requests.Response, method: str) -> Any:
+    def parse_json(self, response: requests.Response, method: str) -> Any:
         """Parse a successful response's JSON body (``None`` for an empty body).
 
         :param response: A 2xx response.
@@ -402,7 +509,7 @@ class GenomicsRestHook(BaseHook):
             return response.json()
         except ValueError:
             raise GenomicsApiError(
-                f"expected a JSON body, got {summarise_body(response)}",
+                f"expected a JSON body, got {summarise_body(response, self.scrub)}",
                 status=response.status_code,
                 method=method.upper(),
                 path=urlsplit(response.url or "").path,
@@ -421,8 +528,7 @@ class GenomicsRestHook(BaseHook):
         :param note: Optional. How the transport ended (attempts made, whether a write may have been applied).
         :return: The error to raise.
         """
-        message, code = parse_error_body(response)
-        message = self.scrub(message)
+        message, code = parse_error_body(response, self.scrub)
         hint = self.status_hints.get(response.status_code)
         if hint:
             message = f"{message} ({hint.format(conn_id=self.conn_id)})"
@@ -442,11 +548,15 @@ class GenomicsRestHook(BaseHook):
         :param secret: The secret text.
         """
         mask_secret(secret)
-        if secret not in self._secrets:
-            self._secrets.append(secret)
+        for form in _secret_forms(secret):
+            if form not in self._secrets:
+                self._secrets.append(form)
 
     def scrub(self, text: str) -> str:
         """Replace every registered secret in a text, e.g. an error message a server echoed, by ``***``.
+
+        Each secret is also looked for URL-encoded and in the base64 forms a Basic header carries (``key:``,
+        ``:key``), as a proxy page echoing the request's headers would show it.
 
         :param text: Text about to go into an exception.
         :return: The text without secrets.

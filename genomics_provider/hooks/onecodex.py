@@ -6,7 +6,9 @@ Wire choices (see the README's "Wire choices" section; the emulator behaves the 
   user name, empty password, as the official client sends) or ``bearer`` (a JWT).
 * Lists use cursor pagination (``X-Pagination-Style: cursor`` / ``X-Next-Cursor``). A server that ignores the header
   answers in page mode; the hook then continues with ``page``/``per_page`` until ``X-Total-Count`` items arrived or a
-  page is empty. ``Link`` headers are never followed, because the service leaves ``where``/``sort`` out of them.
+  page is empty (a missing ``X-Total-Count`` means: on to an empty page). ``Link`` headers are never followed,
+  because the service leaves ``where``/``sort`` out of them. Each id is yielded once; a repeated cursor, a page
+  without a new id, or more than 2n + 1 pages for a total that needs n end the listing with ``GenomicsApiError``.
 * Errors read ``message``, then ``msg`` (the 429 body), and survive HTML gateway pages.
 """
 
@@ -15,7 +17,7 @@ from __future__ import annotations
 import base64
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar
 
 from genomics_provider.exceptions import (
@@ -25,6 +27,7 @@ from genomics_provider.exceptions import (
     NotFoundError,
     ServerError,
 )
+from genomics_provider.hooks._paging import ListingGuard
 from genomics_provider.hooks.base import GenomicsRestHook
 
 ONECODEX_BASE_URL = "https://app.onecodex.com"
@@ -188,14 +191,18 @@ class OneCodexHook(GenomicsRestHook):
                 found[str(id_from_link(item))] = item
         return found
 
-    def update_sample(self, sample_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    def update_sample(self, sample_id: str, body: dict[str, Any], *, send_by: float | None = None) -> dict[str, Any]:
         """PATCH a sample with exactly the given keys (``project``, ``tags``, ``visibility``).
 
         :param sample_id: 16-hex sample id.
         :param body: Only the keys to change; ``tags`` replaces the whole list.
+        :param send_by: Optional. Deadline for sending (see :meth:`~GenomicsRestHook.request`).
         :return: The updated sample.
+        :raises StaleReadError: When the deadline passed before the PATCH could be sent (nothing was sent).
         """
-        result: dict[str, Any] = self.request_json("PATCH", f"{API}/samples/{sample_id}", json_body=body)
+        result: dict[str, Any] = self.request_json(
+            "PATCH", f"{API}/samples/{sample_id}", json_body=body, send_by=send_by
+        )
         return result
 
     # -- tags ------------------------------------------------------------------------------------------------
@@ -323,14 +330,20 @@ class OneCodexHook(GenomicsRestHook):
         """
         return self._get_by_id(f"{API}/metadata", metadata_ids)
 
-    def update_metadata(self, metadata_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    def update_metadata(
+        self, metadata_id: str, body: dict[str, Any], *, send_by: float | None = None
+    ) -> dict[str, Any]:
         """PATCH a metadata record with exactly the given keys (``custom`` is replaced whole).
 
         :param metadata_id: 16-hex metadata id.
         :param body: Only the keys to change; never ``$uri``, ``sample`` or ``updated_at``.
+        :param send_by: Optional. Deadline for sending (see :meth:`~GenomicsRestHook.request`).
         :return: The updated record.
+        :raises StaleReadError: When the deadline passed before the PATCH could be sent (nothing was sent).
         """
-        result: dict[str, Any] = self.request_json("PATCH", f"{API}/metadata/{metadata_id}", json_body=body)
+        result: dict[str, Any] = self.request_json(
+            "PATCH", f"{API}/metadata/{metadata_id}", json_body=body, send_by=send_by
+        )
         return result
 
     # -- pagination ------------------------------------------------------------------------------------------
@@ -351,24 +364,58 @@ class OneCodexHook(GenomicsRestHook):
         if sort:
             params["sort"] = json.dumps(sort, separators=(",", ":"))
         headers = {"X-Pagination-Style": "cursor"} if cursor else {}
+        guard = ListingGuard("GET", path, scrub=self.scrub)
         response = self.request("GET", path, params=params, headers=headers)
-        seen = 0
-        page = 1
-        followed_cursor = False
+        page, followed_cursor = 1, False
         while True:
             items = self.parse_json(response, "GET")
             if not isinstance(items, list):
                 raise GenomicsApiError(f"expected a JSON list, got {type(items).__name__}", method="GET", path=path)
-            yield from items
-            seen += len(items)
             next_cursor = response.headers.get("X-Next-Cursor")
+            if next_cursor and guard.repeated(next_cursor):
+                raise guard.error(f"the server sent cursor {guard.shown(next_cursor)!r} twice")
+            hint = f": the server seems to ignore page={page}" if page > 1 and not followed_cursor else ""
+            yield from guard.fresh(items, id_from_link, hint=hint)
             if next_cursor:
                 followed_cursor = True
                 response = self.request("GET", path, params={**params, "cursor": next_cursor}, headers=headers)
                 continue
-            total = response.headers.get("X-Total-Count")
             # Page mode only for a server that ignored the cursor header from the start.
-            if followed_cursor or not items or total is None or seen >= int(total):
+            page_mode = not cursor or page > 1 or _marks_page_mode(response.headers)
+            if followed_cursor or not items or not page_mode or _has_total(guard, response.headers, per_page):
                 return
             page += 1
             response = self.request("GET", path, params={**params, "page": page})
+
+
+def _marks_page_mode(headers: Mapping[str, str]) -> bool:
+    """Tell a page-mode answer to a cursor request from cursor mode's last page, which has neither of these headers.
+
+    :param headers: The response headers of a page without ``X-Next-Cursor``.
+    :return: ``True`` when ``X-Total-Count`` or ``Link`` is present: page mode, so more pages may follow.
+    """
+    return "X-Total-Count" in headers or "Link" in headers
+
+
+def _has_total(guard: ListingGuard, headers: Mapping[str, str], per_page: int) -> bool:
+    """Tell whether page mode has listed the ``X-Total-Count`` items; without a total, only an empty page ends it.
+
+    :param guard: The listing's guard (its distinct ids and pages so far).
+    :param headers: The last page's response headers.
+    :param per_page: Items asked for per page.
+    :return: ``True`` once as many distinct items as the total have arrived.
+    :raises GenomicsApiError: When twice the pages the total needs (plus one) have not brought it: the total lies.
+    """
+    text = str(headers.get("X-Total-Count") or "").strip()
+    if not re.fullmatch(r"[0-9]{1,18}", text):
+        return False  # absent or not a count: go on to an empty page, as the reference says
+    total = int(text)
+    if len(guard.ids) >= total:
+        return True
+    needed = -(-total // per_page)
+    if guard.pages >= 2 * needed + 1:
+        raise guard.error(
+            f"{guard.pages} pages brought only {len(guard.ids)} distinct items of the {total} that X-Total-Count "
+            f"announces ({needed} page(s) of {per_page} should hold them)"
+        )
+    return False

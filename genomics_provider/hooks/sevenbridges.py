@@ -14,8 +14,10 @@ Wire choices (the emulator behaves the same way):
   ``rate_limit`` (requests per second) still adds a bucket when set.
 * **Lists** ask for ``limit=100`` and ``fields=_all`` and follow the ``links`` entry with ``rel=next`` (an absolute
   URL, which must be on the base URL's origin) until there is none, yielding one page at a time
-  (:meth:`SevenBridgesHook.iter_files`). A caller that writes between pages, and so may move files out of the
-  listing, asks for each page's ``offset`` itself instead (:meth:`SevenBridgesHook.list_files_page`).
+  (:meth:`SevenBridgesHook.iter_files`), each file id once. A ``next`` link back to a page already read (its own
+  page included) or a page that lists no new file ends the listing with ``GenomicsApiError`` instead of a loop. A
+  caller that writes between pages, and so may move files out of the listing, asks for each page's ``offset`` itself
+  instead (:meth:`SevenBridgesHook.list_files_page`).
 * **Bulk calls** are chunked at 100 items and send the item key ``id`` (what the official client sends). A bulk get
   is retried like any read; a bulk edit or update like any write: only when the platform certainly did not act on it
   (429, 503, no connection), because re-sending a stale complete value after an unknown outcome could overwrite
@@ -30,10 +32,11 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from functools import cached_property
 from typing import Any, ClassVar, Literal, NamedTuple, NotRequired, TypedDict, cast
-from urllib.parse import quote, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 from genomics_provider.exceptions import GenomicsApiError, InvalidInputError
 from genomics_provider.hooks._connection import is_loopback_host
+from genomics_provider.hooks._paging import ListingGuard
 from genomics_provider.hooks.base import GenomicsRestHook
 
 #: API base URL of each platform, by the key the vendor's R client uses.
@@ -92,10 +95,12 @@ class FilePage(NamedTuple):
 
     :param items: The files and folders of the page, in listing order.
     :param has_next: Whether the listing had more items after this page when it was read (a ``rel=next`` link).
+    :param path: Optional. The URL path the page was read from (``/v2/files``), for errors about the listing.
     """
 
     items: list[SbFile]
     has_next: bool
+    path: str = "/files"
 
 
 class BulkRecord(TypedDict, total=False):
@@ -381,18 +386,35 @@ class SevenBridgesHook(GenomicsRestHook):
         if offset:
             params.insert(0, ("offset", offset))
         body = self._json_object("GET", "/files", params=params)
-        return FilePage(_page_items(body, "/files"), _next_link(body) is not None)
+        path = urlsplit(self.url_for("/files")).path
+        return FilePage(_page_items(body, "/files"), _next_link(body) is not None, path)
 
     def _iter_pages(self, path: str, params: list[tuple[str, Any]]) -> Iterator[SbFile]:
+        """Yield every item of a listing once, following ``rel=next``; refuse a server that makes it endless.
+
+        :param path: The listing's path, e.g. ``/files``.
+        :param params: The first page's query.
+        :return: An iterator of items, each id once (items without an id are passed on as listed).
+        :raises GenomicsApiError: When a ``next`` link leads back to a page already read, or a page lists no file
+            that was not listed before (the server ignores ``offset``).
+        """
+        guard = ListingGuard("GET", urlsplit(self.url_for(path)).path, noun="files", scrub=self.scrub)
         body = self._json_object("GET", path, params=params)
-        visited: set[str] = set()
+        offset = "0"
         while True:
             items = _page_items(body, path)
-            yield from items
-            next_href = _next_link(body)
-            if not next_href or not items or next_href in visited:
+            next_href = _next_link(body) if items else None
+            if isinstance(body.get("href"), str):
+                guard.repeated(body["href"])
+            if next_href and guard.repeated(next_href):
+                raise guard.error(
+                    f"the next link of page {guard.pages + 1} (offset {_offset_of(next_href)}) leads back to a page "
+                    "already read"
+                )
+            yield from guard.fresh(items, file_id_of, hint=f" at offset {offset}: the server seems to ignore offset")
+            if not next_href:
                 return
-            visited.add(next_href)
+            offset = _offset_of(next_href)
             body = self._json_object("GET", next_href)
 
     # -- bulk ------------------------------------------------------------------------------------------------
@@ -405,31 +427,35 @@ class SevenBridgesHook(GenomicsRestHook):
         """
         return self._bulk("get", [_checked_id(file_id) for file_id in file_ids])
 
-    def bulk_edit_files(self, items: Sequence[BulkItem]) -> list[BulkRecord]:
+    def bulk_edit_files(self, items: Sequence[BulkItem], *, send_by: float | None = None) -> list[BulkRecord]:
         """Modify many files (``POST /bulk/files/edit``), 100 items per call; fields left out are preserved.
 
         :param items: ``{"id", ...fields to set}`` per file; send complete ``tags`` / ``metadata`` values.
+        :param send_by: Optional. Deadline for sending each call (see :meth:`~GenomicsRestHook.request`).
         :return: One ``{"resource"}`` or ``{"error"}`` record per item, in the given order.
+        :raises StaleReadError: When the deadline passed before a call could be sent (that call was not sent).
         """
-        return self._bulk("edit", items)
+        return self._bulk("edit", items, send_by=send_by)
 
-    def bulk_update_files(self, items: Sequence[BulkItem]) -> list[BulkRecord]:
+    def bulk_update_files(self, items: Sequence[BulkItem], *, send_by: float | None = None) -> list[BulkRecord]:
         """Replace many files' details (``POST /bulk/files/update``), 100 items per call.
 
         Fields left out are erased, so every item should carry ``name``, ``tags`` and ``metadata``.
 
         :param items: ``{"id", "name", "tags", "metadata"}`` per file.
+        :param send_by: Optional. Deadline for sending each call (see :meth:`~GenomicsRestHook.request`).
         :return: One ``{"resource"}`` or ``{"error"}`` record per item, in the given order.
+        :raises StaleReadError: When the deadline passed before a call could be sent (that call was not sent).
         """
-        return self._bulk("update", items)
+        return self._bulk("update", items, send_by=send_by)
 
-    def _bulk(self, action: BulkAction, entries: Sequence[Any]) -> list[BulkRecord]:
+    def _bulk(self, action: BulkAction, entries: Sequence[Any], *, send_by: float | None = None) -> list[BulkRecord]:
         path = f"/bulk/files/{action}"
         records: list[BulkRecord] = []
         for start in range(0, len(entries), BULK_LIMIT):
             chunk = list(entries[start : start + BULK_LIMIT])
             body = {"file_ids": chunk} if action == "get" else {"items": chunk}
-            result = self._json_object("POST", path, json_body=body, idempotent=action == "get")
+            result = self._json_object("POST", path, json_body=body, idempotent=action == "get", send_by=send_by)
             items = result.get("items")
             if not isinstance(items, list) or len(items) != len(chunk):
                 got = len(items) if isinstance(items, list) else "no"
@@ -487,6 +513,22 @@ def _page_items(body: Mapping[str, Any], path: str) -> list[SbFile]:
     if not isinstance(items, list):
         raise GenomicsApiError(f"expected a list envelope with 'items', got keys {sorted(body)}", path=path)
     return cast(list[SbFile], items)
+
+
+def file_id_of(item: Any) -> str | None:
+    """Return a listed item's id, the key a listing is deduplicated by.
+
+    :param item: One item of a page.
+    :return: Its ``id``, or ``None`` when it has no string id.
+    """
+    file_id = item.get("id") if isinstance(item, dict) else None
+    return file_id if isinstance(file_id, str) else None
+
+
+def _offset_of(href: str) -> str:
+    # For errors: where a link leads, without its whole query. No offset means offset 0, as the API reads it.
+    offsets = parse_qs(urlsplit(href).query).get("offset")
+    return offsets[-1][:20] if offsets else "0"
 
 
 def _next_link(body: Mapping[str, Any]) -> str | None:

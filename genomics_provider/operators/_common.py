@@ -10,22 +10,13 @@ import json
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any, TypedDict
+from typing import Any
 
 from airflow.sdk.exceptions import AirflowException
 
+from genomics_provider.curation.outcome import Outcome as Outcome
+from genomics_provider.curation.outcome import Summary as Summary
 from genomics_provider.exceptions import InvalidInputError
-
-
-class Summary(TypedDict, total=False):
-    """The XCom an operator returns: small and JSON-serialisable."""
-
-    changed: list[str]
-    unchanged: list[str]
-    skipped: dict[str, str]
-    failed: dict[str, str]
-    dry_run: bool
 
 
 def is_templated(value: Any) -> bool:
@@ -187,33 +178,6 @@ def check_selection(ids: Any, query: Any, *, ids_arg: str, query_arg: str) -> No
         raise InvalidInputError(f"give either {ids_arg} or {query_arg}, not both")
     if ids is None and query is None:
         raise InvalidInputError(f"give {ids_arg} (a list of ids) or {query_arg} (a filter) to select what to update")
-
-
-@dataclass
-class Outcome:
-    """Per-item results collected while applying a plan."""
-
-    changed: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    skipped: dict[str, str] = field(default_factory=dict)
-    failed: dict[str, str] = field(default_factory=dict)
-
-    def summary(self, *, dry_run: bool, with_skipped: bool = False) -> Summary:
-        """Return the XCom summary.
-
-        :param dry_run: Whether nothing was written.
-        :param with_skipped: Include the ``skipped`` key (Seven Bridges operators).
-        :return: The summary dict.
-        """
-        result: Summary = {
-            "changed": list(self.changed),
-            "unchanged": list(self.unchanged),
-            "failed": dict(self.failed),
-            "dry_run": dry_run,
-        }
-        if with_skipped:
-            result["skipped"] = dict(self.skipped)
-        return result
 
 
 def raise_for_failures(outcome: Outcome, *, noun: str, note: str = "") -> None:

@@ -1,7 +1,7 @@
 """How the One Codex operators write and verify: one PATCH per sample or metadata record, re-reads 100 per call.
 
-These are the :class:`~genomics_provider.operators._reconcile.Writer` implementations the operators hand to
-:func:`~genomics_provider.operators._reconcile.reconcile`, which writes, re-reads and writes again what still differs.
+These are the :class:`~genomics_provider.curation.reconcile.Writer` implementations the operators hand to
+:func:`~genomics_provider.curation.reconcile.reconcile`, which writes, re-reads and writes again what still differs.
 
 A change that replaces a whole list or dict (``tags``, ``custom``) is always verified by re-reading, because the
 response to our own PATCH cannot show a replace another writer makes afterwards. A change of scalar fields only
@@ -10,17 +10,138 @@ response to our own PATCH cannot show a replace another writer makes afterwards.
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from genomics_provider.exceptions import GenomicsApiError
+from genomics_provider.curation.reconcile import Recheck, RoundResult, fingerprint
+from genomics_provider.exceptions import GenomicsApiError, StaleReadError
 from genomics_provider.hooks.onecodex import OneCodexHook, id_from_link
 from genomics_provider.operators._onecodex_plan import SampleChange, finalise_tags
-from genomics_provider.operators._reconcile import Recheck, RoundResult
+
+
+def tag_stamp(sample: Mapping[str, Any]) -> str:
+    """Fingerprint a sample's tag list (ids, in order), the field a tags PATCH replaces.
+
+    :param sample: A sample as read or as a PATCH answered.
+    :return: The fingerprint.
+    """
+    tags = sample.get("tags")
+    return fingerprint([id_from_link(tag) for tag in tags] if isinstance(tags, list) else tags)
+
+
+def _replaces_tags(change: SampleChange) -> bool:
+    return "tags" in change.body or bool(change.create_tags)
+
 
 SamplePlanner = Callable[[Mapping[str, Any]], SampleChange]
 MetadataPlanner = Callable[[Mapping[str, Any]], tuple[dict[str, Any], list[tuple[str, str, str]]]]
+
+
+#: Samples (or metadata records) read with one ``$in`` list call right before their PATCHes.
+FRESH_CHUNK = 10
+#: Times in a row an item's fresh read may turn too old before its PATCH can be sent, before it waits for the next
+#: round (pacing on this key leaves less than ``max_read_age`` between a read and the next write).
+MAX_STALE_READS = 2
+
+FreshRead = Callable[[list[str]], Mapping[str, Mapping[str, Any]]]
+PatchOne = Callable[[str, Mapping[str, Any], float, RoundResult], None]
+
+
+def patch_fresh(
+    hook: OneCodexHook,
+    keys: Sequence[str],
+    read: FreshRead,
+    patch: PatchOne,
+    result: RoundResult,
+    *,
+    known: Mapping[str, Mapping[str, Any]] | None = None,
+    read_at: float | None = None,
+) -> None:
+    """PATCH each item within ``max_read_age`` of a read of it, reading chunks of :data:`FRESH_CHUNK` as needed.
+
+    The list is started at a random chunk (:func:`_rotated`). Items are first planned from ``known`` (a read sent at
+    ``read_at``) for as long as that read is fresh enough;
+    then each chunk of the rest is read again right before its PATCHes. When pacing, a 429 or a retry makes a PATCH
+    late, the transport does not send it (:class:`~genomics_provider.exceptions.StaleReadError`); the rest of the
+    chunk is read again and planned from the fresh state (see :mod:`genomics_provider.curation.reconcile`).
+
+    :param hook: The One Codex hook (its clock dates each read, taken just before it).
+    :param keys: Item ids, in the order to write them.
+    :param read: Reads up to :data:`FRESH_CHUNK` items by id.
+    :param patch: Plans and PATCHes one item from its fresh state, sending by the given deadline.
+    :param result: Where each item's fate is recorded.
+    :param known: Optional. The items' state from one read (a single request) sent at ``read_at``.
+    :param read_at: Optional. When that read was sent (``None``: read every chunk again).
+    """
+    stale = dict.fromkeys(keys, 0)
+    queue = _rotated(list(keys))
+    if known is not None and read_at is not None:
+        # Running out of this read's freshness is expected: it does not count against the item.
+        queue = _patch_until_stale(queue, known, read_at + hook.max_read_age, patch, result, dict(stale))
+    while queue:
+        chunk, queue = queue[:FRESH_CHUNK], queue[FRESH_CHUNK:]
+        if result.hold(chunk):
+            continue
+        read_at = hook.clock()
+        try:
+            found = read(chunk)
+        except GenomicsApiError as exc:
+            result.failed(chunk, exc.status, f"not sent: reading it right before the PATCH failed: {exc}")
+            continue
+        send_by = read_at + hook.max_read_age
+        queue = _patch_until_stale(chunk, found, send_by, patch, result, stale) + queue
+
+
+def _rotated(keys: list[str]) -> list[str]:
+    """Start at a random chunk: writers given the same list at the same time then work on different items.
+
+    Two writers PATCHing the same sample within ``max_read_age`` of each other's read would make one write again
+    (:mod:`genomics_provider.curation.reconcile`); in step on one list, they would do so on almost every sample.
+
+    :param keys: The items, in the order given.
+    :return: The same items, rotated by a random whole number of chunks (unchanged for one chunk or less).
+    """
+    if len(keys) <= FRESH_CHUNK:
+        return keys
+    start = random.randrange(0, len(keys), FRESH_CHUNK)  # noqa: S311 - spreading load, not a secret
+    return keys[start:] + keys[:start]
+
+
+def _patch_until_stale(
+    keys: list[str],
+    state: Mapping[str, Mapping[str, Any]],
+    send_by: float,
+    patch: PatchOne,
+    result: RoundResult,
+    stale: dict[str, int],
+) -> list[str]:
+    """PATCH items from one read until the read is too old to send from.
+
+    :param keys: The items, in order.
+    :param state: Their state from the read.
+    :param send_by: The read's send time plus ``max_read_age``.
+    :param patch: Plans and PATCHes one item.
+    :param result: Where each item's fate is recorded.
+    :param stale: How often each item found its read too old so far (updated).
+    :return: The items still to write, from a fresh read.
+    """
+    for index, key in enumerate(keys):
+        if result.hold([key]):
+            continue
+        item = state.get(key)
+        if item is None:
+            result.failed([key], 404, "not found, or no longer visible to this API key")
+            continue
+        try:
+            patch(key, item, send_by, result)
+        except StaleReadError as exc:
+            stale[key] += 1
+            if stale[key] < MAX_STALE_READS:
+                return keys[index:]
+            result.failed([key], None, str(exc), request_failed=False)
+    return []
 
 
 class SampleWriter:
@@ -47,38 +168,65 @@ class SampleWriter:
         self.names_by_id = names_by_id
         self.samples = samples
         self.rounds = 0
+        self._blocked: set[str] = set()
 
-    def write(self, changes: Sequence[SampleChange], result: RoundResult) -> None:
-        """Send each sample's change; a sample needing a tag whose creation just failed waits for the next round.
+    def write(self, changes: Sequence[SampleChange], result: RoundResult, *, read_at: float | None = None) -> None:
+        """PATCH each sample that differs; a tag list is written within S of a fresh read of its sample.
+
+        A change of scalar fields only (visibility, project) does not depend on what was read, so it is sent as
+        planned. A change of the tag list is planned again from a read of its chunk of 10 samples right before the
+        PATCHes. A sample needing a tag whose creation just failed waits for the next round.
 
         :param changes: The changes of this round.
         :param result: Where each sample's fate is recorded.
+        :param read_at: Optional. When the read the changes were planned from was sent (one request); while it is
+            fresh, tag lists are planned from it, then from a new read of each chunk.
         """
         self.rounds += 1
         if self.rounds > 1:
             self._look_up_missing_tags(changes)
-        blocked: set[str] = set()
+        self._blocked = set()
         for change in changes:
-            if result.hold([change.sample_id]):
-                continue
-            waiting = blocked & set(change.create_tags)
-            if waiting:
-                result.recheck.append(change.sample_id)
-                result.errors[change.sample_id] = f"not sent: creating tag(s) {sorted(waiting)} failed first"
-                continue
-            try:
-                body = self._create_missing_tags(change)
-                response = self.hook.update_sample(change.sample_id, body) if body else None
-            except GenomicsApiError as exc:
-                blocked |= {name for name in change.create_tags if self.ids_by_name.get(name) is None}
-                result.failed([change.sample_id], exc.status, str(exc))
-                continue
-            if response is not None and not self.planner(response).is_noop:
-                result.mismatch([change.sample_id], "the PATCH answered with a sample that differs from what was asked")
-            elif "tags" in change.body or response is None:
-                result.sent([change.sample_id])  # a replaced tag list is re-read: another writer may replace it next
-            else:
-                result.confirm([change.sample_id])
+            if not _replaces_tags(change) and not result.hold([change.sample_id]):
+                self._send(change, None, result)
+        fresh = [change.sample_id for change in changes if _replaces_tags(change)]
+        patch_fresh(self.hook, fresh, self._read, self._patch, result, known=self.samples, read_at=read_at)
+
+    def _read(self, sample_ids: list[str]) -> dict[str, dict[str, Any]]:
+        found = self.hook.get_samples_by_id(sample_ids)
+        self.samples.update(found)
+        return found
+
+    def _patch(self, sample_id: str, sample: Mapping[str, Any], send_by: float, result: RoundResult) -> None:
+        change = self.planner(sample)
+        if change.is_noop:
+            result.as_asked([sample_id])
+        else:
+            self._send(change, send_by, result)
+
+    def _send(self, change: SampleChange, send_by: float | None, result: RoundResult) -> None:
+        sample_id = change.sample_id
+        waiting = self._blocked & set(change.create_tags)
+        if waiting:
+            result.recheck.append(sample_id)
+            result.errors[sample_id] = f"not sent: creating tag(s) {sorted(waiting)} failed first"
+            return
+        try:
+            body = self._create_missing_tags(change)
+            response = self.hook.update_sample(sample_id, body, send_by=send_by) if body else None
+        except StaleReadError:
+            raise
+        except GenomicsApiError as exc:
+            self._blocked |= {name for name in change.create_tags if self.ids_by_name.get(name) is None}
+            result.failed([sample_id], exc.status, str(exc))
+            return
+        if response is not None and not self.planner(response).is_noop:
+            result.mismatch([sample_id], "the PATCH answered with a sample that differs from what was asked")
+        elif "tags" in change.body or response is None:
+            # A replaced tag list is re-read: another writer may replace it next.
+            result.sent([sample_id], {sample_id: tag_stamp(response) if response is not None else None})
+        else:
+            result.confirm([sample_id])
 
     def _look_up_missing_tags(self, changes: Sequence[SampleChange]) -> None:
         """Look up again, by name, tags not known to exist (a POST whose answer was lost may have created them).
@@ -126,14 +274,15 @@ class SampleWriter:
         :return: What is done and what still differs.
         :raises GenomicsApiError: When the re-read fails.
         """
+        check: Recheck[SampleChange] = Recheck(read_at=self.hook.clock())
         found = self.hook.get_samples_by_id(list(item_ids))
-        check: Recheck[SampleChange] = Recheck()
         for sample_id in item_ids:
             sample = found.get(sample_id)
             if sample is None:
                 check.failed[sample_id] = "sent, but the re-read no longer finds it (deleted, or no longer visible)"
                 continue
             self.samples[sample_id] = sample
+            check.stamps[sample_id] = tag_stamp(sample)
             change = self.planner(sample)
             if change.is_noop:
                 check.done.append(sample_id)
@@ -162,33 +311,67 @@ class MetadataWriter:
     :param hook: The One Codex hook.
     :param planner: Plans one record's PATCH body for the operator's request.
     :param metadata_ids: Metadata record id by sample id.
+    :param records: Optional. The records as read for the plan, by sample id.
     """
 
-    def __init__(self, hook: OneCodexHook, planner: MetadataPlanner, metadata_ids: Mapping[str, str]) -> None:
+    def __init__(
+        self,
+        hook: OneCodexHook,
+        planner: MetadataPlanner,
+        metadata_ids: Mapping[str, str],
+        records: Mapping[str, dict[str, Any]] | None = None,
+    ) -> None:
         self.hook = hook
         self.planner = planner
         self.metadata_ids = metadata_ids
+        #: The records as last read, by sample id; updated by every read.
+        self.records: dict[str, dict[str, Any]] = dict(records or {})
 
-    def write(self, changes: Sequence[MetadataChange], result: RoundResult) -> None:
-        """PATCH each record with its changed fields.
+    def write(self, changes: Sequence[MetadataChange], result: RoundResult, *, read_at: float | None = None) -> None:
+        """Read the records again in chunks of 10 and PATCH each one that still differs, within S of that read.
 
-        :param changes: The changes of this round.
+        A change of top-level fields only is sent as planned: it does not depend on what was read.
+
+        :param changes: The changes of this round (``custom`` changes are re-planned from the fresh read).
         :param result: Where each sample's fate is recorded.
+        :param read_at: Optional. When the read the changes were planned from was sent (one request); while it is
+            fresh, ``custom`` is planned from it, then from a new read of each chunk.
         """
         for change in changes:
-            if result.hold([change.sample_id]):
-                continue
-            try:
-                response = self.hook.update_metadata(change.metadata_id, change.body)
-            except GenomicsApiError as exc:
-                result.failed([change.sample_id], exc.status, str(exc))
-                continue
-            if not isinstance(response, dict) or self.planner(response)[0]:
-                result.mismatch([change.sample_id], "the PATCH answered with a record that differs from what was asked")
-            elif "custom" in change.body:
-                result.sent([change.sample_id])  # custom is replaced whole: re-read in case another writer replaces it
-            else:
-                result.confirm([change.sample_id])
+            if "custom" not in change.body and not result.hold([change.sample_id]):
+                self._send(change.sample_id, change.body, None, result)
+        fresh = [change.sample_id for change in changes if "custom" in change.body]
+        patch_fresh(self.hook, fresh, self._read, self._patch, result, known=self.records, read_at=read_at)
+
+    def _read(self, sample_ids: list[str]) -> dict[str, dict[str, Any]]:
+        records = self.hook.get_metadata_by_id([self.metadata_ids[sample_id] for sample_id in sample_ids])
+        found = {sample_id: records[self.metadata_ids[sample_id]] for sample_id in sample_ids
+                 if self.metadata_ids[sample_id] in records}  # fmt: skip
+        self.records.update(found)
+        return found
+
+    def _patch(self, sample_id: str, record: Mapping[str, Any], send_by: float, result: RoundResult) -> None:
+        body, _ = self.planner(record)
+        if body:
+            self._send(sample_id, body, send_by, result)
+        else:
+            result.as_asked([sample_id])
+
+    def _send(self, sample_id: str, body: dict[str, Any], send_by: float | None, result: RoundResult) -> None:
+        try:
+            response = self.hook.update_metadata(self.metadata_ids[sample_id], body, send_by=send_by)
+        except StaleReadError:
+            raise
+        except GenomicsApiError as exc:
+            result.failed([sample_id], exc.status, str(exc))
+            return
+        if not isinstance(response, dict) or self.planner(response)[0]:
+            result.mismatch([sample_id], "the PATCH answered with a record that differs from what was asked")
+        elif "custom" in body:
+            # custom is replaced whole: re-read in case another writer replaces it.
+            result.sent([sample_id], {sample_id: fingerprint(response.get("custom"))})
+        else:
+            result.confirm([sample_id])
 
     def recheck(self, item_ids: Sequence[str]) -> Recheck[MetadataChange]:
         """Re-read the samples' metadata records (100 per list call) and plan them again.
@@ -197,14 +380,16 @@ class MetadataWriter:
         :return: What is done and what still differs.
         :raises GenomicsApiError: When the re-read fails.
         """
+        check: Recheck[MetadataChange] = Recheck(read_at=self.hook.clock())
         records = self.hook.get_metadata_by_id([self.metadata_ids[sample_id] for sample_id in item_ids])
-        check: Recheck[MetadataChange] = Recheck()
         for sample_id in item_ids:
             metadata_id = self.metadata_ids[sample_id]
             record = records.get(metadata_id)
             if record is None:
                 check.failed[sample_id] = "sent, but the re-read no longer finds its metadata record"
                 continue
+            self.records[sample_id] = record
+            check.stamps[sample_id] = fingerprint(record.get("custom"))
             body, _ = self.planner(record)
             if body:
                 check.changes.append(MetadataChange(sample_id, metadata_id, body))

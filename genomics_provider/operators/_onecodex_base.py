@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow.sdk import BaseOperator
 
+from genomics_provider.curation.reconcile import Writer, reconcile
 from genomics_provider.exceptions import InvalidInputError
 from genomics_provider.hooks.onecodex import ID_PATTERN, OneCodexHook
 from genomics_provider.links.genomics import OneCodexSamplesLink
@@ -98,6 +99,19 @@ class _OneCodexSampleOperator(BaseOperator):
             if sample_id not in found:
                 outcome.failed[sample_id] = "not found, or not visible to this API key"
         return [found[sample_id] for sample_id in ids if sample_id in found]
+
+    def _reconcile(self, writer: Writer[Any], changes: Sequence[Any], outcome: Outcome, read_at: float) -> None:
+        """Write the changes and verify them, with this connection's bounds (see :mod:`~genomics_provider.curation`).
+
+        :param writer: The vendor writer.
+        :param changes: The planned changes (each has a ``sample_id``).
+        :param outcome: Where the results go.
+        :param read_at: The hook's clock just before the read the changes were planned from.
+        """
+        reconcile(
+            writer, changes, lambda change: change.sample_id, outcome, self.log, read_at=read_at,
+            verify_delay=self.hook.verify_delay, pause=self.hook.pause, verify=self.verify_writes,
+        )  # fmt: skip
 
     def _finish(self, context: Context, outcome: Outcome, dry_run: bool, sample_ids: Sequence[str]) -> Summary:
         self._push_link(context, sample_ids)

@@ -1,16 +1,16 @@
 """How the Seven Bridges operators write and verify: bulk writes, bulk re-reads, and the rename's PATCH.
 
-These are the :class:`~genomics_provider.operators._reconcile.Writer` implementations the operators hand to
-:func:`~genomics_provider.operators._reconcile.reconcile`, which writes, re-reads and writes again what still differs.
+These are the :class:`~genomics_provider.curation.reconcile.Writer` implementations the operators hand to
+:func:`~genomics_provider.curation.reconcile.reconcile`, which writes, re-reads and writes again what still differs.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 
-from genomics_provider.exceptions import GenomicsApiError
+from genomics_provider.curation.reconcile import Recheck, RoundResult, fingerprint
+from genomics_provider.exceptions import GenomicsApiError, StaleReadError
 from genomics_provider.hooks.sevenbridges import BULK_LIMIT, SbFile, SevenBridgesHook
-from genomics_provider.operators._reconcile import Recheck, RoundResult
 from genomics_provider.operators._sevenbridges_plan import (
     FileChange,
     FilePlan,
@@ -22,6 +22,17 @@ from genomics_provider.operators._sevenbridges_rules import FileQuery
 
 Planner = Callable[[Iterable[SbFile], FileQuery | None], FilePlan]
 _CALLS: tuple[WriteCall, ...] = ("edit", "update")
+#: Times a batch may be read again because its read turned too old before the write could be sent.
+MAX_STALE_READS = 2
+
+
+def file_stamp(file: SbFile) -> str:
+    """Fingerprint what a bulk write replaces: the file's name, tags and metadata.
+
+    :param file: A file resource as listed, read or answered by a bulk write.
+    :return: The fingerprint.
+    """
+    return fingerprint([file.get("name"), file.get("tags"), file.get("metadata")])
 
 
 class BulkFileWriter:
@@ -38,28 +49,66 @@ class BulkFileWriter:
         self.hook = hook
         self.planner = planner
 
-    def write(self, changes: Sequence[FileChange], result: RoundResult) -> None:
-        """Send the changes as bulk edits, then bulk updates, 100 per call.
+    def write(self, changes: Sequence[FileChange], result: RoundResult, *, read_at: float | None = None) -> None:
+        """Send the changes as bulk edits, then bulk updates, 100 per call, within S of the read they came from.
+
+        When the read is older than ``max_read_age`` by the time a call may go out (pacing, a 429, a retry), the
+        files are read again with ``POST /bulk/files/get`` and planned afresh before sending.
 
         :param changes: The changes of this round.
         :param result: Where each file's fate is recorded.
+        :param read_at: Optional. ``time.monotonic()`` when the read the changes were planned from was sent
+            (``None``: read them again first).
         """
-        for call in _CALLS:
-            selected = [change for change in changes if change.call == call]
-            for start in range(0, len(selected), BULK_LIMIT):
-                batch = selected[start : start + BULK_LIMIT]
-                if not result.hold([change.file_id for change in batch]):
-                    self._send(call, batch, result)
+        for start in range(0, len(changes), BULK_LIMIT):
+            self._write_batch(list(changes[start : start + BULK_LIMIT]), result, read_at)
 
-    def _send(self, call: WriteCall, batch: Sequence[FileChange], result: RoundResult) -> None:
+    def _write_batch(self, batch: list[FileChange], result: RoundResult, read_at: float | None) -> None:
+        for _ in range(MAX_STALE_READS + 1):
+            if read_at is None:
+                read_at = self.hook.clock()
+                batch = self._read_again(batch, result)
+            send_by = read_at + self.hook.max_read_age
+            try:
+                for call in _CALLS:
+                    selected = [change for change in batch if change.call == call]
+                    if selected and not result.hold([change.file_id for change in selected]):
+                        self._send(call, selected, result, send_by)
+                        batch = [change for change in batch if change.call != call]
+                return
+            except StaleReadError as exc:
+                stale = str(exc)
+                read_at = None
+        result.failed([change.file_id for change in batch], None, stale, request_failed=False)
+
+    def _read_again(self, batch: list[FileChange], result: RoundResult) -> list[FileChange]:
+        """Read the batch's files again and plan them afresh; files now as asked are recorded, not re-sent.
+
+        :param batch: The changes planned from a read that turned too old.
+        :param result: Where files now as asked, or no longer readable, are recorded.
+        :return: The changes to send, planned from the fresh read.
+        """
+        try:
+            check = self.recheck([change.file_id for change in batch])
+        except GenomicsApiError as exc:
+            result.failed([c.file_id for c in batch], exc.status, f"not sent: reading it again failed: {exc}")
+            return []
+        result.as_asked(check.done)
+        for file_id, reason in check.failed.items():
+            result.failed([file_id], 404, reason)
+        return check.changes
+
+    def _send(self, call: WriteCall, batch: Sequence[FileChange], result: RoundResult, send_by: float) -> None:
         write = self.hook.bulk_edit_files if call == "edit" else self.hook.bulk_update_files
         try:
-            records = write([change.item for change in batch])
+            records = write([change.item for change in batch], send_by=send_by)
+        except StaleReadError:
+            raise
         except GenomicsApiError as exc:
             ids = [change.file_id for change in batch]
             result.failed(ids, exc.status, f"bulk {call} of {len(batch)} files failed: {exc}")
             return
-        written: list[str] = []
+        written: dict[str, str | None] = {}
         for change, record in zip(batch, records, strict=True):
             if "error" in record:
                 error = record["error"]
@@ -69,8 +118,8 @@ class BulkFileWriter:
             if problem:
                 result.mismatch([change.file_id], problem)
             else:
-                written.append(change.file_id)
-        result.sent(written)
+                written[change.file_id] = file_stamp(record.get("resource") or {})
+        result.sent(list(written), written)
 
     def recheck(self, item_ids: Sequence[str]) -> Recheck[FileChange]:
         """Re-read files in bulk and plan them again with the same request.
@@ -79,14 +128,16 @@ class BulkFileWriter:
         :return: What is done and what still differs.
         :raises GenomicsApiError: When the bulk get itself fails.
         """
-        check: Recheck[FileChange] = Recheck()
+        check: Recheck[FileChange] = Recheck(read_at=self.hook.clock())
+        records = self.hook.bulk_get_files(item_ids)
         files: list[SbFile] = []
-        for file_id, record in zip(item_ids, self.hook.bulk_get_files(item_ids), strict=True):
+        for file_id, record in zip(item_ids, records, strict=True):
             if "error" in record:
                 reason = describe_error(record["error"])
                 check.failed[file_id] = f"sent, but re-reading it failed, so its state is unknown: {reason}"
             else:
                 files.append({**record.get("resource", {}), "id": file_id})
+                check.stamps[file_id] = file_stamp(files[-1])
         plan = self.planner(files, None)
         check.done, check.changes = list(plan.unchanged), list(plan.changes)
         check.failed.update(plan.failed)
@@ -108,11 +159,12 @@ class RenameWriter:
         self.hook = hook
         self.name = name
 
-    def write(self, changes: Sequence[str], result: RoundResult) -> None:
-        """PATCH each file's name.
+    def write(self, changes: Sequence[str], result: RoundResult, *, read_at: float | None = None) -> None:
+        """PATCH each file's name (a body read from nothing: it cannot be stale).
 
         :param changes: File ids to rename.
         :param result: Where each file's fate is recorded.
+        :param read_at: Ignored.
         """
         for file_id in changes:
             if result.hold([file_id]):

@@ -3,7 +3,7 @@
 Each page is read (a listing page, or ``POST /bulk/files/get`` for explicit ids), planned, logged and written before
 the next page is read, and then dropped: the run keeps only ids and reasons, so memory stays flat whether the
 selection holds 1,000 files or 100,000. The written files are re-read 100 at a time once every page is written
-(:class:`~genomics_provider.operators._reconcile.Reconciler`), so another writer's replace that lands at any point
+(:class:`~genomics_provider.curation.reconcile.Reconciler`), so another writer's replace that lands at any point
 while the run is still writing is caught and repaired.
 
 **Offsets, not ``rel=next``.** Writing a page can move files out of the listing that selected them (removing the tag
@@ -11,7 +11,9 @@ the query filters on, changing a metadata value it matches). Every later file th
 following the ``next`` link would skip that many. So the run asks for each page's offset itself: the next offset
 is this one plus the page's length minus the files that :func:`leaves_query` says the page's changes move out. A
 change whose write failed is counted as moved out as well; if it is in fact still listed, it comes back on the next
-page and is recognised as already seen, so nothing is skipped and nothing is planned twice.
+page and is recognised as already seen, so nothing is skipped and nothing is planned twice. A page that lists only
+files already seen, more of them than the previous page's changes counted as moved, cannot come from a listing that
+honours ``offset``: the run fails there instead of reading the same page forever.
 """
 
 from __future__ import annotations
@@ -19,9 +21,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from genomics_provider.hooks.sevenbridges import BULK_LIMIT, SbFile, SevenBridgesHook
+from genomics_provider.curation.reconcile import MAX_CONSECUTIVE_FAILURES, FailureStreak, Reconciler
+from genomics_provider.hooks._paging import adds_nothing, counted, loop_error
+from genomics_provider.hooks.sevenbridges import BULK_LIMIT, SbFile, SevenBridgesHook, file_id_of
 from genomics_provider.operators._common import Outcome
-from genomics_provider.operators._reconcile import MAX_CONSECUTIVE_FAILURES, FailureStreak, Reconciler
 from genomics_provider.operators._sevenbridges_apply import BulkFileWriter, Planner
 from genomics_provider.operators._sevenbridges_plan import SeenFiles, describe_error, leaves_query
 from genomics_provider.operators._sevenbridges_rules import FileQuery
@@ -36,7 +39,7 @@ class FileRun:
     :param title: Plan table title, e.g. ``Tag plan``.
     :param dry_run: Log the plans and write nothing.
     :param verify: Re-read written files to verify them (see
-        :func:`~genomics_provider.operators._reconcile.reconcile`).
+        :func:`~genomics_provider.curation.reconcile.reconcile`).
     """
 
     def __init__(
@@ -57,7 +60,7 @@ class FileRun:
         self.stop_note = ""
         self.reconciler = Reconciler(
             BulkFileWriter(hook, planner), lambda change: change.file_id, self.outcome, log,
-            verify=verify, streak=self.streak, chunk=BULK_LIMIT,
+            verify_delay=hook.verify_delay, pause=hook.pause, verify=verify, streak=self.streak, chunk=BULK_LIMIT,
         )  # fmt: skip
 
     def finish(self) -> None:
@@ -78,26 +81,40 @@ class FileRun:
                 return
             files: list[SbFile] = []
             batch = file_ids[start : start + BULK_LIMIT]
-            for file_id, record in zip(batch, self.hook.bulk_get_files(batch), strict=True):
+            read_at = self.hook.clock()
+            records = self.hook.bulk_get_files(batch)
+            for file_id, record in zip(batch, records, strict=True):
                 if "error" in record:
                     self.outcome.failed[file_id] = describe_error(record["error"])
                 else:
                     files.append({"id": file_id, **record.get("resource", {})})
-            self._page(files, None)
+            self._page(files, None, read_at)
 
     def by_query(self, query: FileQuery) -> None:
         """List the query's files one page at a time, planning and writing each page before reading the next.
 
         :param query: The validated query.
-        :raises GenomicsApiError: When a listing page fails (the pages before it are done and in :attr:`outcome`).
+        :raises GenomicsApiError: When a listing page fails, or lists only files already seen (more of them than the
+            previous page's writes may have left listed), which means the server ignores ``offset`` and the run
+            would never end (the pages before it are done and in :attr:`outcome`).
         """
-        offset = 0
+        offset = may_repeat = 0
         while not self._stopped():
+            read_at = self.hook.clock()
             page = self.hook.list_files_page(offset=offset, **query.hook_kwargs())
-            moved = self._page(page.items, query)
+            if self.pages and len(page.items) > may_repeat and adds_nothing(page.items, file_id_of, self.seen.ids):
+                raise loop_error(
+                    "GET",
+                    page.path,
+                    f"page {self.pages + 1} lists only files already listed ({counted(len(page.items), 'files')}) at "
+                    f"offset {offset}: the server seems to ignore offset",
+                )
+            moved = self._page(page.items, query, read_at)
             if not page.has_next or not page.items:
                 return
             offset += len(page.items) - moved
+            # A file counted as moved whose write did not land is still listed, so the next page may repeat it.
+            may_repeat = moved
 
     def _stopped(self) -> bool:
         if not self.streak.stopped:
@@ -108,11 +125,12 @@ class FileRun:
         )
         return True
 
-    def _page(self, files: list[SbFile], query: FileQuery | None) -> int:
-        """Plan, log and write one page.
+    def _page(self, files: list[SbFile], query: FileQuery | None, read_at: float) -> int:
+        """Plan, log and write one page, right after reading it (within ``max_read_age``).
 
         :param files: The page's files.
         :param query: Optional. The query the page was listed with.
+        :param read_at: The hook's clock just before the page was read.
         :return: How many of the page's files the writes move out of the listing.
         """
         fresh = self.seen.fresh(files)
@@ -128,6 +146,6 @@ class FileRun:
         if self.dry_run:
             outcome.changed.extend(change.file_id for change in plan.changes)
             return 0
-        self.reconciler.write(plan.changes)
+        self.reconciler.write(plan.changes, read_at=read_at)
         by_id = {file["id"]: file for file in fresh if "id" in file}
         return sum(leaves_query(by_id[change.file_id], change, query) for change in plan.changes)

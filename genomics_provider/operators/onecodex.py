@@ -9,19 +9,16 @@ Running an operator twice sends no PATCH the second time. One sample failing doe
 at the end naming every failed sample and what was and was not done, and an Airflow retry redoes only what still
 differs.
 
-**Writes are verified.** One Codex has no ETags, ``If-Match`` or idempotency keys, and replaces a sample's ``tags``
-and a metadata record's ``custom`` whole, so those PATCHes carry a list or dict computed from what was read. After
-writing, the operators re-read the samples (or records) whose ``tags`` (or ``custom``) they wrote, 100 per list call,
-and plan again with the same request: an item where another writer's replace dropped our change, or whose write did
-not land, is written again from the state just read, at most 3 rounds in all
-(:mod:`genomics_provider.operators._reconcile`). A PATCH of scalar fields only (visibility, project, top-level
-metadata) drops nobody's data, so its response confirms it without a re-read. A write whose outcome is unknown
-(connection dropped, read timeout, 500/502/504) is never re-sent blindly; a re-read decides. Cost: one PATCH per
-sample that differs, plus ⌈written/100⌉ verifying reads when tags or custom were written.
-
-**The window that remains** is out of our hands: a writer that read an item before our write and writes it after our
-re-read replaces our change, and neither side can see it. Verification narrows the window from "since our read" to
-"between our write and our re-read"; only server-side concurrency control could close it.
+**Writes are verified**, and any number of these operators, in any processes, may write the same samples at once
+without losing each other's tags or ``custom`` keys. One Codex replaces a sample's ``tags`` and a record's ``custom``
+whole, so such a PATCH is planned from a read of its chunk of 10 samples taken at most ``max_read_age`` before it is
+sent, and every sample (or record) whose ``tags`` (or ``custom``) was written is re-read, 100 per list call, once it
+has been quiet for V; one where another writer dropped our change is written again from the state just read
+(:mod:`genomics_provider.curation.reconcile` has the rules and the argument). A PATCH of scalar fields only
+(visibility, project, top-level metadata) drops nobody's data, so it is sent as planned and its answer confirms it.
+A write whose outcome is unknown (connection dropped, read timeout, 500/502/504) is never re-sent blindly; a re-read
+decides. Cost, for N samples whose tags all change: ⌈N/100⌉ reads to plan, ⌈N/10⌉ fresh reads, N PATCHes and
+⌈N/100⌉ verifying reads.
 """
 
 from __future__ import annotations
@@ -57,7 +54,6 @@ from genomics_provider.operators._onecodex_plan import (
     plan_metadata,
     plan_sample,
 )
-from genomics_provider.operators._reconcile import reconcile
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
@@ -75,7 +71,7 @@ class UpdateSampleOperator(_OneCodexSampleOperator):
     """Bring samples' visibility, project and tags to the desired state, PATCHing only what differs.
 
     Samples whose tag list was written are re-read afterwards, and written again where another writer's replace
-    dropped a tag (see the module notes, including the window that remains); visibility and project changes are
+    dropped a tag (see the module notes); visibility and project changes are
     confirmed by the PATCH response.
 
     :param sample_ids: Optional. Sample ids (list, JSON list string, single id, template or XComArg).
@@ -156,6 +152,7 @@ class UpdateSampleOperator(_OneCodexSampleOperator):
         ids_by_name, names_by_id = self._resolve_tags(tag_request, create_missing)
         planner = partial(plan_sample, visibility=visibility, project_id=project_id, tags=tag_request,
                           ids_by_name=ids_by_name, names_by_id=names_by_id)  # fmt: skip
+        read_at = self.hook.clock()
         samples = self._read_samples(ids, where, outcome)
         changes = [planner(sample) for sample in samples]
         rows = [(c.sample_id, *row) for c in changes for row in c.rows]
@@ -167,7 +164,7 @@ class UpdateSampleOperator(_OneCodexSampleOperator):
         elif pending:
             by_id = {str(id_from_link(sample)): sample for sample in samples}
             writer = SampleWriter(self.hook, planner, ids_by_name, names_by_id, by_id)
-            reconcile(writer, pending, lambda change: change.sample_id, outcome, self.log, verify=self.verify_writes)
+            self._reconcile(writer, pending, outcome, read_at)
         return self._finish(context, outcome, dry_run, ids or [c.sample_id for c in changes])
 
     def _resolve_project(self) -> str | Unset | None:
@@ -219,7 +216,7 @@ class TagSamplesOperator(UpdateSampleOperator):
     """Add, remove or replace samples' tags by name; the PATCH carries the full merged list.
 
     The API replaces the list whole, so two writers tagging the same samples at once can drop each other's tags; the
-    written samples are re-read and corrected (see the module notes, including the window that remains).
+    written samples are re-read and corrected (see the module notes).
 
     :param sample_ids: Optional. Sample ids (list, JSON list string, single id, template or XComArg).
     :param tags: Tag names, 1 to 30 characters each.
@@ -243,7 +240,7 @@ class UpdateSampleMetadataOperator(_OneCodexSampleOperator):
 
     Never sends read-only fields (``$uri``, ``sample``, ``updated_at``). ``custom`` is replaced whole by the API, so
     when it changes the PATCH carries the complete merged dict, and the record is re-read afterwards and written again
-    if another writer's replace dropped a key we set (see the module notes, including the window that remains).
+    if another writer's replace dropped a key we set (see the module notes).
 
     :param sample_ids: Optional. Sample ids (list, JSON list string, single id, template or XComArg).
     :param where: Optional. A ``where`` filter selecting the samples instead (give exactly one of the two).
@@ -302,6 +299,7 @@ class UpdateSampleMetadataOperator(_OneCodexSampleOperator):
         outcome = Outcome()
         samples = self._read_samples(ids, where, outcome)
         metadata_ids = {str(id_from_link(s)): id_from_link(s.get("metadata")) for s in samples}
+        read_at = self.hook.clock()
         records = self.hook.get_metadata_by_id([m for m in metadata_ids.values() if m])
         planner = partial(plan_metadata, fields=fields, custom=custom, custom_mode=mode)
         changes = self._plan_records(metadata_ids, records, planner, outcome)
@@ -309,8 +307,9 @@ class UpdateSampleMetadataOperator(_OneCodexSampleOperator):
             outcome.changed = [change.sample_id for change in changes]
         elif changes:
             by_sample = {change.sample_id: change.metadata_id for change in changes}
-            writer = MetadataWriter(self.hook, planner, by_sample)
-            reconcile(writer, changes, lambda change: change.sample_id, outcome, self.log, verify=self.verify_writes)
+            known = {change.sample_id: records[change.metadata_id] for change in changes}
+            writer = MetadataWriter(self.hook, planner, by_sample, known)
+            self._reconcile(writer, changes, outcome, read_at)
         return self._finish(context, outcome, dry_run, ids or list(metadata_ids))
 
     def _plan_records(

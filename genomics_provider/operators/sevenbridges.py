@@ -15,18 +15,12 @@ Running an operator twice sends no write the second time. One file failing does 
 at the end naming every failed file and what was and was not done, and an Airflow retry redoes only what still
 differs.
 
-**Every write is verified.** The platform has no ETags, ``If-Match`` or idempotency keys, and replaces a file's tag
-list (and, in a bulk update, all its fields) whole, so the operators read, modify and write. Once every page is
-written they re-read the written files (``POST /bulk/files/get``, 100 per call) and plan again with the same request: a
-file where another writer's replace dropped our change, or whose write did not land, is written again from the state
-just read, at most 3 rounds in all (:mod:`genomics_provider.operators._reconcile`). A write whose outcome is unknown
-(connection dropped, read timeout, 500/502/504) is never re-sent blindly; the re-read decides. Cost: tagging N files
-selected by a query takes ⌈N/100⌉ list pages, ⌈N/100⌉ bulk writes and ⌈N/100⌉ verifying bulk gets (30 calls for
-1,000 files); a re-run with nothing to change takes ⌈N/100⌉.
-
-**The window that remains** is out of our hands: a writer that read a file before our write and writes it after our
-re-read replaces our change, and neither side can see it. Verification narrows the window from "since our read" to
-"between our write and our re-read"; only server-side concurrency control could close it.
+**Every write is verified**, and any number of these operators, in any processes, may write the same files at
+once without losing each other's changes: each page is written within ``max_read_age`` of being read, and every
+written file is re-read once it has been quiet for V (:mod:`genomics_provider.curation.reconcile` has the rules and
+the argument). A write whose outcome is unknown (connection dropped, read timeout, 500/502/504) is never re-sent
+blindly; the re-read decides. Cost: tagging N files selected by a query takes ⌈N/100⌉ list pages, ⌈N/100⌉ bulk
+writes and ⌈N/100⌉ verifying bulk gets (30 calls for 1,000 files); a re-run with nothing to change takes ⌈N/100⌉.
 """
 
 from __future__ import annotations
@@ -37,6 +31,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from airflow.sdk import BaseOperator
 
+from genomics_provider.curation.reconcile import reconcile
 from genomics_provider.exceptions import GenomicsApiError, InvalidInputError
 from genomics_provider.hooks.sevenbridges import FILE_ID_PATTERN, SevenBridgesHook
 from genomics_provider.links.genomics import SevenBridgesFilesLink
@@ -51,7 +46,6 @@ from genomics_provider.operators._common import (
     parse_id_list,
     raise_for_failures,
 )
-from genomics_provider.operators._reconcile import reconcile
 from genomics_provider.operators._sevenbridges_apply import Planner, RenameWriter
 from genomics_provider.operators._sevenbridges_plan import is_folder, plan_metadata, plan_tags
 from genomics_provider.operators._sevenbridges_rules import (
@@ -222,7 +216,7 @@ class TagFilesOperator(_SevenBridgesFilesOperator):
     list>}``. Files that lose a tag go out as ``POST /bulk/files/update`` items ``{"id", "name", "tags",
     "metadata"}``, all complete (name and metadata as just read), because the documentation leaves open whether edit
     replaces or merges ``tags``. 100 items per call. The written files are then re-read and any whose tags another
-    writer's replace dropped are written again (see the module notes, including the window that remains).
+    writer's replace dropped are written again (see the module notes).
 
     :param tags: Tags: a list of unique non-empty strings (a JSON list string or one tag also work). May be empty
         only with ``mode="replace"``, which then removes every tag.
@@ -274,8 +268,7 @@ class UpdateFileMetadataOperator(_SevenBridgesFilesOperator):
 
     Concurrent merges: a bulk edit carries the complete metadata as read, and the documentation does not say whether
     edit merges it per key or replaces it, so two writers merging different keys at once can drop each other's keys.
-    The written files are re-read and any key dropped is written again (see the module notes for the window that
-    remains).
+    The written files are re-read and any key dropped is written again (see the module notes).
 
     :param metadata: The metadata, e.g. ``{"sample_id": "S1", "obsolete": None}`` (a JSON object string works).
     :param mode: Optional. ``merge`` (default) or ``replace``.
@@ -364,6 +357,8 @@ class RenameFileOperator(_SevenBridgesOperator):
             if dry_run:
                 outcome.changed.append(file_id)
             else:
-                reconcile(RenameWriter(self.hook, name), [file_id], str, outcome, self.log, verify=self.verify_writes)
+                writer = RenameWriter(self.hook, name)
+                reconcile(writer, [file_id], str, outcome, self.log, verify_delay=self.hook.verify_delay,
+                          pause=self.hook.pause, verify=self.verify_writes)  # fmt: skip
         project = file.get("project")
         return self._finish(context, outcome, dry_run, (project, file_id) if project else None)

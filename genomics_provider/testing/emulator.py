@@ -24,6 +24,12 @@ from genomics_provider.testing.transport import TransportRegistry, make_protocol
 _START_TIMEOUT_S = 10.0
 
 
+#: The concurrency bounds of connections to the emulator: it answers on loopback in milliseconds, so a write lands
+#: well within 1 s, and a writing task waits V = 3.5 s instead of 12.5 s before its last re-read (see
+#: :mod:`genomics_provider.curation.reconcile`).
+LOCAL_BOUNDS: dict[str, float] = {"max_read_age": 2.0, "write_timeout": 1.0}
+
+
 class Emulator:
     """A local One Codex v1 + Seven Bridges v2 server with inspectable, resettable in-memory state.
 
@@ -222,27 +228,25 @@ class Emulator:
     def onecodex_conn_json(self, extra: dict[str, Any] | None = None) -> str:
         """Build the value for ``AIRFLOW_CONN_ONECODEX_DEFAULT``.
 
-        :param extra: Optional connection extra.
-        :return: ``{"conn_type": "onecodex", "host": <url>, "password": <key>}`` as JSON.
+        :param extra: Optional connection extra, over :data:`LOCAL_BOUNDS`.
+        :return: ``{"conn_type": "onecodex", "host": <url>, "password": <key>, "extra": {...}}`` as JSON.
         """
         conn: dict[str, Any] = {"conn_type": "onecodex", "host": self.url, "password": self.config.onecodex_api_key}
-        if extra:
-            conn["extra"] = extra
+        conn["extra"] = {**LOCAL_BOUNDS, **(extra or {})}
         return json.dumps(conn)
 
     def sevenbridges_conn_json(self, extra: dict[str, Any] | None = None) -> str:
         """Build the value for ``AIRFLOW_CONN_SEVENBRIDGES_DEFAULT``.
 
-        :param extra: Optional connection extra.
-        :return: ``{"conn_type": "sevenbridges", "host": <url>/v2, "password": <token>}`` as JSON.
+        :param extra: Optional connection extra, over :data:`LOCAL_BOUNDS`.
+        :return: ``{"conn_type": "sevenbridges", "host": <url>/v2, "password": <token>, "extra": {...}}`` as JSON.
         """
         conn: dict[str, Any] = {
             "conn_type": "sevenbridges",
             "host": self.sevenbridges_url,
             "password": self.config.sevenbridges_token,
+            "extra": {**LOCAL_BOUNDS, **(extra or {})},
         }
-        if extra:
-            conn["extra"] = extra
         return json.dumps(conn)
 
     def __enter__(self) -> Emulator:

@@ -29,11 +29,13 @@ class FileMatches:
     :param ids: Ids of the files that match the query, in listing order (folders never count).
     :param folders: How many folders the listing returned.
     :param unexpected: How many files the listing returned that do not match the query after all.
+    :param repeated: How many times the listing returned a matching file it had already returned (counted once).
     """
 
     ids: list[str] = field(default_factory=list)
     folders: int = 0
     unexpected: int = 0
+    repeated: int = 0
 
     def describe(self, min_count: int) -> str:
         """Summarise the listing for the log.
@@ -44,25 +46,31 @@ class FileMatches:
         ignored = [f"{self.folders} folder{'s' * (self.folders != 1)}"] if self.folders else []
         if self.unexpected:
             ignored.append(f"{self.unexpected} listed file(s) that do not match the query")
+        if self.repeated:
+            ignored.append(f"{self.repeated} repeated listing(s) of a file already counted")
         note = f" ({', '.join(ignored)} ignored)" if ignored else ""
         return f"{len(self.ids)} Seven Bridges files match, {min_count} wanted{note}"
 
 
 def collect_matching_ids(files: Iterable[SbFile], query: FileQuery) -> FileMatches:
-    """Keep the ids of the listed items that are files matching the query; hold nothing else.
+    """Keep the ids of the listed items that are files matching the query, each once; hold nothing else.
 
     :param files: The listing, consumed item by item (one page in memory at a time).
     :param query: The validated query, re-checked on every item as the operators do.
     :return: The matches.
     """
     matches = FileMatches()
+    counted: set[str] = set()
     for item in files:
         if is_folder(item):
             matches.folders += 1
         elif query.mismatch(item) is not None or not item.get("id"):
             matches.unexpected += 1
+        elif (file_id := str(item["id"])) in counted:
+            matches.repeated += 1  # a repeat must not count towards min_count
         else:
-            matches.ids.append(str(item["id"]))
+            counted.add(file_id)
+            matches.ids.append(file_id)
     return matches
 
 

@@ -367,7 +367,7 @@ def test_the_rate_limiter_waits_through_the_transport_sleep(
     oc_hook.get_sample(SAMPLE_ID)
     oc_hook.get_sample(SAMPLE_ID)
     assert len(no_real_sleep) == 1
-    assert 0.5 < no_real_sleep[0] <= 1.0
+    assert 0.5 < no_real_sleep[0] <= 1.25  # one interval, spread by the pacing jitter (± 25 %)
 
 
 def test_a_spent_server_window_holds_back_the_next_request(

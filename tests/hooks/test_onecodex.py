@@ -245,7 +245,24 @@ def test_page_mode_stops_on_an_empty_page(hook: OneCodexHook, api: responses.Req
     assert [query(call) for call in api.calls] == [[("per_page", "100")], [("per_page", "100"), ("page", "2")]]
 
 
-def test_page_mode_stops_without_a_total_count(hook: OneCodexHook, api: responses.RequestsMock) -> None:
+def test_page_mode_without_a_total_count_goes_on_to_an_empty_page(
+    hook: OneCodexHook, api: responses.RequestsMock
+) -> None:
+    link = '</api/v1/samples?page=2&per_page=100>; rel="next"'
+    api.get(SAMPLES_URL, json=samples(sample_ids(100)), headers={"Link": link})
+    api.get(SAMPLES_URL, json=samples(sample_ids(30, 100)), headers={"Link": link})
+    api.get(SAMPLES_URL, json=[], headers={"Link": link})
+    assert [id_from_link(sample) for sample in hook.iter_samples()] == sample_ids(130)
+    assert [query(call) for call in api.calls] == [
+        [("per_page", "100")],
+        [("per_page", "100"), ("page", "2")],
+        [("per_page", "100"), ("page", "3")],
+    ]
+
+
+def test_a_cursor_request_answered_without_cursor_total_or_link_is_the_last_cursor_page(
+    hook: OneCodexHook, api: responses.RequestsMock
+) -> None:
     api.get(SAMPLES_URL, json=samples(sample_ids(100)))
     assert len(list(hook.iter_samples())) == 100
     assert len(api.calls) == 1
@@ -372,18 +389,22 @@ def test_find_tag_returns_none_when_no_tag_has_the_name(hook: OneCodexHook, api:
 
 
 def test_find_tag_returns_the_one_match(hook: OneCodexHook, api: responses.RequestsMock) -> None:
-    api.get(TAGS_URL, json=[TAG])
+    api.get(TAGS_URL, json=[TAG], headers={"X-Total-Count": "1"})
     assert hook.find_tag(TAG_NAME) == TAG
     assert len(api.calls) == 1
 
 
 def test_find_tag_ignores_names_that_only_differ_in_case(hook: OneCodexHook, api: responses.RequestsMock) -> None:
-    api.get(TAGS_URL, json=[{"$uri": "/api/v1/tags/fb8e3b693c874f9e", "name": "Neg. Control"}, TAG])
+    api.get(
+        TAGS_URL,
+        json=[{"$uri": "/api/v1/tags/fb8e3b693c874f9e", "name": "Neg. Control"}, TAG],
+        headers={"X-Total-Count": "2"},
+    )
     assert hook.find_tag(TAG_NAME) == TAG
 
 
 def test_find_tag_refuses_a_name_shared_by_two_tags(hook: OneCodexHook, api: responses.RequestsMock) -> None:
-    api.get(TAGS_URL, json=[TWIN_TAG, TAG])
+    api.get(TAGS_URL, json=[TWIN_TAG, TAG], headers={"X-Total-Count": "2"})
     with pytest.raises(InvalidInputError) as excinfo:
         hook.find_tag(TAG_NAME)
     assert str(excinfo.value) == (
@@ -422,7 +443,7 @@ def test_create_tag_returns_the_tag_the_server_created_despite_a_lost_answer(
     failure: dict[str, Any],
 ) -> None:
     api.post(TAGS_URL, **failure)
-    api.get(TAGS_URL, json=[TAG])
+    api.get(TAGS_URL, json=[TAG], headers={"X-Total-Count": "1"})
     assert hook.create_tag(TAG_NAME, SAMPLE_ID) == TAG
     assert [call.request.method for call in api.calls] == ["POST", "GET"]
     assert query(api.calls[1]) == [("per_page", "100"), ("where", '{"name":"neg. control"}')]
@@ -474,14 +495,14 @@ def test_resolve_project_falls_back_to_the_name_when_the_id_is_not_found(
 ) -> None:
     named = {"$uri": "/api/v1/projects/0123456789abcdef", "name": PROJECT_ID, "project_name": None}
     api.get(f"{PROJECTS_URL}/{PROJECT_ID}", status=404, json=NOT_FOUND)
-    api.get(PROJECTS_URL, json=[named])
+    api.get(PROJECTS_URL, json=[named], headers={"X-Total-Count": "1"})
     assert hook.resolve_project(PROJECT_ID) == named
     assert [path(call) for call in api.calls] == [f"/api/v1/projects/{PROJECT_ID}", "/api/v1/projects"]
     assert query(api.calls[1]) == [("per_page", "100"), ("where", '{"name":"4b53797444f846c4"}')]
 
 
 def test_resolve_project_by_name_skips_the_id_lookup(hook: OneCodexHook, api: responses.RequestsMock) -> None:
-    api.get(PROJECTS_URL, json=[PROJECT])
+    api.get(PROJECTS_URL, json=[PROJECT], headers={"X-Total-Count": "1"})
     assert hook.resolve_project("Test") == PROJECT
     assert len(api.calls) == 1
     assert query(api.calls[0]) == [("per_page", "100"), ("where", '{"name":"Test"}')]
@@ -490,7 +511,7 @@ def test_resolve_project_by_name_skips_the_id_lookup(hook: OneCodexHook, api: re
 
 def test_resolve_project_by_short_name_after_the_name(hook: OneCodexHook, api: responses.RequestsMock) -> None:
     api.get(PROJECTS_URL, json=[])
-    api.get(PROJECTS_URL, json=[PROJECT])
+    api.get(PROJECTS_URL, json=[PROJECT], headers={"X-Total-Count": "1"})
     assert hook.resolve_project("testproj") == PROJECT
     assert [query(call) for call in api.calls] == [
         [("per_page", "100"), ("where", '{"name":"testproj"}')],
@@ -499,7 +520,7 @@ def test_resolve_project_by_short_name_after_the_name(hook: OneCodexHook, api: r
 
 
 def test_resolve_project_refuses_a_name_shared_by_two_projects(hook: OneCodexHook, api: responses.RequestsMock) -> None:
-    api.get(PROJECTS_URL, json=[PROJECT, OTHER_PROJECT])
+    api.get(PROJECTS_URL, json=[PROJECT, OTHER_PROJECT], headers={"X-Total-Count": "2"})
     with pytest.raises(InvalidInputError) as excinfo:
         hook.resolve_project("Test")
     assert str(excinfo.value) == (

@@ -1,6 +1,11 @@
-"""The client-side rate limiter: a token bucket plus pacing from the server's rate-limit window."""
+"""The client-side rate limiter: a token bucket plus pacing from the server's rate-limit window.
+
+The bucket's adaptation to 429s and its jitter are in ``test_ratelimit_adaptive.py``.
+"""
 
 from __future__ import annotations
+
+import math
 
 import pytest
 from requests.structures import CaseInsensitiveDict
@@ -227,3 +232,111 @@ def test_malformed_headers_do_not_clear_a_spent_window(fake_time: FakeTime) -> N
     limiter.observe(window_headers("0", str(EPOCH + 30)))
     limiter.observe(window_headers("lots", "later"))
     assert limiter.acquire() == 30.0
+
+
+def limit_headers(remaining: int, reset: float, limit: int = 1000) -> CaseInsensitiveDict[str]:
+    """Build Seven Bridges' three rate-limit headers.
+
+    :param remaining: ``X-RateLimit-Remaining``.
+    :param reset: ``X-RateLimit-Reset`` (epoch seconds).
+    :param limit: ``X-RateLimit-Limit``.
+    :return: Case-insensitive headers.
+    """
+    return CaseInsensitiveDict(
+        {"X-RateLimit-Limit": str(limit), "X-RateLimit-Remaining": str(remaining), "X-RateLimit-Reset": str(reset)}
+    )
+
+
+# -- pacing from the server's window ------------------------------------------------------------------------------
+
+
+def test_far_from_the_limit_a_worker_goes_back_to_back(fake_time: FakeTime) -> None:
+    # 1000 left in a fresh window: no crawling at 1000 / 300 s.
+    limiter = make_limiter(fake_time, None)
+    for remaining in range(1000, 200, -1):
+        limiter.acquire()
+        limiter.observe(limit_headers(remaining - 1, EPOCH + 300), 200)
+    assert fake_time.sleeps == []
+
+
+def test_near_the_limit_what_remains_is_spread_until_the_reset(fake_time: FakeTime) -> None:
+    limiter = make_limiter(fake_time, None)
+    limiter.acquire()
+    limiter.observe(limit_headers(60, EPOCH + 100), 200)  # budget 60 - 10 (margin) = 50: one every 2 s
+    assert limiter.acquire() == pytest.approx(2.0)
+    limiter.observe(limit_headers(40, EPOCH + 102), 200)  # others spent 19 meanwhile: 100 s for 30
+    assert limiter.acquire() == pytest.approx(100 / 30)
+
+
+def test_pacing_starts_within_ten_percent_of_the_limit(fake_time: FakeTime) -> None:
+    limiter = make_limiter(fake_time, None)
+    limiter.acquire()
+    limiter.observe(limit_headers(111, EPOCH + 100), 200)
+    assert limiter.acquire() == 0.0
+    limiter.observe(limit_headers(110, EPOCH + 100), 200)
+    assert limiter.acquire() == pytest.approx(1.0)
+
+
+def test_the_last_one_percent_of_the_window_waits_for_the_reset(fake_time: FakeTime) -> None:
+    limiter = make_limiter(fake_time, None)
+    limiter.acquire()
+    limiter.observe(limit_headers(10, EPOCH + 40), 200)
+    assert limiter.acquire() == pytest.approx(40.0)
+    assert limiter.acquire() == 0.0  # a new window: nothing known about it yet
+
+
+def test_requests_sent_since_the_last_answer_count_against_the_budget(fake_time: FakeTime) -> None:
+    # Two threads share the hook: the second request goes before the first one's answer.
+    limiter = make_limiter(fake_time, None)
+    limiter.observe(limit_headers(12, EPOCH + 40), 200)
+    assert limiter.acquire() == 0.0
+    assert limiter.acquire() == pytest.approx(40.0 / 1)
+    assert limiter.acquire() == 0.0
+
+
+class FixedWindowServer:
+    """Seven Bridges' fixed window on the fake clock: ``limit`` requests, then 429 until the window ends."""
+
+    def __init__(self, fake_time: FakeTime, limit: int, window_s: float) -> None:
+        self.fake_time, self.limit, self.window_s = fake_time, limit, window_s
+        self.start: float | None = None
+        self.used = 0
+        self.accepted = 0
+        self.rejected = 0
+
+    def call(self) -> tuple[int, CaseInsensitiveDict[str]]:
+        """Count one request at the current time.
+
+        :return: Status and rate-limit headers.
+        """
+        now = self.fake_time.wall
+        if self.start is None or now >= self.start + self.window_s:
+            self.start, self.used = now, 0
+        allowed = self.used < self.limit
+        self.used += allowed
+        self.accepted += allowed
+        self.rejected += not allowed
+        reset = math.ceil(self.start + self.window_s)
+        return (200 if allowed else 429), limit_headers(self.limit - self.used, reset, self.limit)
+
+
+def test_four_workers_on_one_window_use_it_fully_without_a_429(fake_time: FakeTime) -> None:
+    """Four workers, each sending as fast as 50 ms round trips allow, share one window by reading its headers."""
+    server = FixedWindowServer(fake_time, limit=1000, window_s=300.0)
+    workers = []
+    for _ in range(4):
+        local = FakeTime()
+        workers.append((local, make_limiter(local, None)))
+    # Event loop on the shared clock: each worker's own clock is its position in time.
+    until = EPOCH + 2 * 300.0
+    while True:
+        local, limiter = min(workers, key=lambda worker: worker[0].wall)
+        if local.wall >= until:
+            break
+        limiter.acquire()  # sleeps on the worker's own clock
+        fake_time.wall = fake_time.monotonic = local.wall
+        status, headers = server.call()
+        local.advance(0.05)
+        limiter.observe(headers, status)
+    assert server.rejected == 0
+    assert server.accepted >= 0.98 * 2 * 1000

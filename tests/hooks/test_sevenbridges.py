@@ -71,7 +71,9 @@ def rsps() -> Any:
 @pytest.fixture
 def frozen_clock(monkeypatch: pytest.MonkeyPatch) -> None:
     """Freeze the clock the retry wait reads, so ``reset - now`` is exact."""
-    monkeypatch.setattr(base_module, "time", SimpleNamespace(time=lambda: NOW, sleep=time.sleep))
+    monkeypatch.setattr(
+        base_module, "time", SimpleNamespace(time=lambda: NOW, sleep=time.sleep, monotonic=time.monotonic)
+    )
 
 
 # -- connection, auth, base URL ------------------------------------------------------------------------------
@@ -323,11 +325,18 @@ def test_listing_refuses_a_next_link_on_another_origin(rsps: Any) -> None:
     assert len(rsps.calls) == 1
 
 
-def test_listing_stops_when_a_next_link_repeats(rsps: Any) -> None:
+def test_listing_fails_instead_of_looping_when_a_next_link_repeats(rsps: Any) -> None:
     again = f"{BASE}/files?offset=100"
     rsps.get(f"{BASE}/files", json=page([file_json(FILE_A)], again))
+    listed: list[str] = []
 
-    assert len(list(SevenBridgesHook().iter_files(project=PROJECT))) == 2
+    with pytest.raises(GenomicsApiError) as caught:
+        listed.extend(file["id"] for file in SevenBridgesHook().iter_files(project=PROJECT))
+    assert str(caught.value) == (
+        "GET /v2/files failed: the next link of page 2 (offset 100) leads back to a page already read; "
+        "stopping instead of looping"
+    )
+    assert listed == [FILE_A]  # yielded once, not once per page
     assert len(rsps.calls) == 2
 
 

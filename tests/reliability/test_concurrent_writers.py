@@ -6,22 +6,24 @@ race deterministic: both writers finish reading before either writes, and finish
 Each writer then finds the items where the other's replace dropped its change, and writes them again from the state
 it just read; both writers' changes are present at the end.
 
-A control run with verification switched off proves each race is real (changes are lost), and the last test pins
-the window that remains: a writer whose stale write lands after our re-read still drops our change, unnoticed.
+A control run with verification switched off proves each race is real (changes are lost), and the last test shows
+the staleness bound closing what verification alone could not: a write held back until after the other writer's
+re-read is not sent from its old read. The same races between OS processes are in ``test_multiprocess_writers``.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
+from genomics_provider.curation.reconcile import Recheck
 from genomics_provider.hooks.onecodex import OneCodexHook
 from genomics_provider.hooks.sevenbridges import SevenBridgesHook
 from genomics_provider.operators._onecodex_apply import MetadataWriter
-from genomics_provider.operators._reconcile import Recheck
 from genomics_provider.operators._sevenbridges_apply import BulkFileWriter
 from genomics_provider.operators.onecodex import TagSamplesOperator, UpdateSampleMetadataOperator
 from genomics_provider.operators.sevenbridges import TagFilesOperator, UpdateFileMetadataOperator
@@ -314,26 +316,28 @@ def test_control_without_verification_two_custom_merges_lose_keys(
     assert not [r for r in records if {"reviewed_by", "pipeline"} <= set(r["custom"])]
 
 
-# -- the window that remains -----------------------------------------------------------------------------------
+# -- the staleness bound ---------------------------------------------------------------------------------------
 
 
-def test_the_remaining_window_a_stale_write_landing_after_our_re_read_drops_our_tags_unnoticed(
+def test_a_write_held_back_past_max_read_age_is_not_sent_but_planned_again_from_a_fresh_read(
     fresh: Emulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Writer B reads its first page, then writer A writes and verifies everything, then B writes from its stale read.
+    """Writer B reads its first page, then is held until writer A has written and verified everything.
 
-    A re-read cannot see a write that has not happened yet; only server-side concurrency control (ETags,
-    ``If-Match``, or an add/remove-tag endpoint) would close this. Documented in the operators and the README.
-    Working page by page keeps the window to the page B read before A wrote: B reads its second page afterwards.
+    Before the staleness bound this was the window verification could not cover: B's bulk edit, computed from a read
+    taken before A wrote, would have replaced A's tags after A's re-read, unnoticed. Now B's send comes more than
+    ``max_read_age`` (2 s; A alone waits V = 3.5 s before its re-read) after B's read, so the transport refuses to
+    send it, B reads the files again and writes from the fresh state: both writers' tags are on every file.
     """
+    monkeypatch.setattr("genomics_provider.hooks.base._sleep", time.sleep)  # A's wait for V must really pass
     b_has_read, a_is_done = threading.Event(), threading.Event()
     original = SevenBridgesHook.bulk_edit_files
 
-    def b_waits_for_a(self: SevenBridgesHook, items: Any) -> Any:
+    def b_waits_for_a(self: SevenBridgesHook, items: Any, **kwargs: Any) -> Any:
         if threading.current_thread().name == "writer-b" and not a_is_done.is_set():
             b_has_read.set()
             a_is_done.wait(timeout=30)
-        return original(self, items)
+        return original(self, items, **kwargs)
 
     monkeypatch.setattr(SevenBridgesHook, "bulk_edit_files", b_waits_for_a)
     writer_a, writer_b = tag_writers()
@@ -343,11 +347,11 @@ def test_the_remaining_window_a_stale_write_landing_after_our_re_read_drops_our_
     assert b_has_read.wait(timeout=30)
     result_a, _ = run(writer_a)
     a_is_done.set()
-    thread_b.join(timeout=30)
+    thread_b.join(timeout=60)
 
-    assert result_a["failed"] == {}
-    assert sorted(result_a["changed"]) == FILES
-    assert outcome["b"]["failed"] == {}
-    assert all("writer-b" in fresh.sevenbridges.files[f]["tags"] for f in FILES)
-    lost = [f for f in FILES if "writer-a" not in fresh.sevenbridges.files[f]["tags"]]
-    assert lost == FILES[:PER_CALL]  # B's stale first page dropped A's tags, unnoticed; its second page was fresh
+    assert (result_a["failed"], sorted(result_a["changed"])) == ({}, FILES)
+    assert (outcome["b"]["failed"], sorted(outcome["b"]["changed"])) == ({}, FILES)
+    assert [f for f in FILES if not {"writer-a", "writer-b"} <= set(fresh.sevenbridges.files[f]["tags"])] == []
+    # B's held page was read again (one bulk get of its 100 files) before B wrote it.
+    rereads = [r for r in fresh.recorder.requests if r.method == "POST" and r.path == "/v2/bulk/files/get"]
+    assert len(rereads) >= 3  # A's two verifying reads, B's fresh read of the held page, and B's verifying reads

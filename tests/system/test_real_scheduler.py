@@ -8,21 +8,15 @@ Every process the test starts is stopped by it, and no log line carries the toke
 from __future__ import annotations
 
 import json
-import os
-import signal
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-import requests
 
 from genomics_provider.testing import Emulator
 from tests.conftest import EXAMPLE_DAGS_DIR
+from tests.system._airflow import Airflow, airflow_env, free_port
 
 pytestmark = [pytest.mark.system, pytest.mark.integration]
 
@@ -31,88 +25,6 @@ KEY = "oc-system-key-4e8a2c6f0b1d3a5c7e9f"
 IMPORTING = "5e1b7c4d9f6a2ba3"
 AVAILABLE = "4d0a6b3c8e5f1a92"
 PROJECT_SOIL = "7e1a2b3c4d5e6f70"
-BIN = Path(sys.executable).parent
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class Airflow:
-    """A real Airflow deployment in a temporary home, driven through its REST API."""
-
-    def __init__(self, home: Path, env: dict[str, str], port: int) -> None:
-        self.home, self.env, self.port = home, env, port
-        self.base = f"http://127.0.0.1:{port}"
-        self.processes: list[subprocess.Popen[bytes]] = []
-        self.session = requests.Session()
-
-    def run(self, *args: str) -> None:
-        log = self.home / "cli.log"
-        with log.open("a") as out:
-            subprocess.run(
-                [str(BIN / "airflow"), *args], env=self.env, stdout=out, stderr=subprocess.STDOUT, check=True
-            )
-
-    def start(self, *args: str) -> None:
-        out = (self.home / f"{args[0]}.log").open("wb")
-        self.processes.append(
-            subprocess.Popen(
-                [str(BIN / "airflow"), *args],
-                env=self.env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        )
-
-    def stop_one(self, name: str) -> None:
-        """Stop one component (``triggerer``, ...) gracefully, as an operator restarting it would.
-
-        :param name: The ``airflow`` sub-command it was started with.
-        """
-        for process in [p for p in self.processes if p.args[1] == name]:
-            os.killpg(process.pid, signal.SIGTERM)
-            process.wait(timeout=60)
-            self.processes.remove(process)
-
-    def stop(self) -> None:
-        for process in self.processes:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-        deadline = time.monotonic() + 30
-        for process in self.processes:
-            try:
-                process.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=10)
-
-    def wait_for(self, what: str, check: Any, timeout: float, every: float = 1.0) -> Any:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            for process in self.processes:
-                assert process.poll() is None, f"{process.args} exited with {process.returncode}; see {self.home}"
-            try:
-                result = check()
-            except requests.RequestException:
-                result = None
-            if result:
-                return result
-            time.sleep(every)
-        raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}; logs in {self.home}")
-
-    def login(self) -> None:
-        token = self.session.get(f"{self.base}/auth/token", timeout=10).json()["access_token"]
-        self.session.headers["Authorization"] = f"Bearer {token}"
-
-    def api(self, method: str, path: str, **kwargs: Any) -> requests.Response:
-        return self.session.request(method, f"{self.base}/api/v2{path}", timeout=30, **kwargs)
-
-    def logs_text(self) -> str:
-        return "\n".join(path.read_text(errors="replace") for path in self.home.rglob("*.log") if path.is_file())
 
 
 @pytest.fixture
@@ -121,22 +33,12 @@ def airflow(tmp_path: Path) -> Iterator[tuple[Airflow, Emulator]]:
         port = free_port()
         home = tmp_path / "airflow-home"
         home.mkdir()
-        env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW")}
-        env.update(
-            {
-                "AIRFLOW_HOME": str(home),
-                "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-                "AIRFLOW__CORE__DAGS_FOLDER": str(EXAMPLE_DAGS_DIR),
-                "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
-                "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True",
-                "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{port}/execution/",
-                "AIRFLOW__API__BASE_URL": f"http://127.0.0.1:{port}",
-                "AIRFLOW__API__PORT": str(port),
-                "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
-                "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port()),
-                "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(free_port()),
-                "AIRFLOW_CONN_ONECODEX_DEFAULT": emu.onecodex_conn_json(),
-            }
+        env = airflow_env(
+            home,
+            port,
+            EXAMPLE_DAGS_DIR,
+            "LocalExecutor",
+            AIRFLOW_CONN_ONECODEX_DEFAULT=emu.onecodex_conn_json(),
         )
         deployment = Airflow(home, env, port)
         deployment.run("db", "migrate")

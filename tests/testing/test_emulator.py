@@ -68,11 +68,13 @@ def test_default_credentials_and_connection_json() -> None:
         DEFAULT_ONECODEX_API_KEY, DEFAULT_SEVENBRIDGES_TOKEN
     )  # fmt: skip
     assert json.loads(emu.onecodex_conn_json()) == {
-        "conn_type": "onecodex", "host": "http://127.0.0.1:8123", "password": "oc-emulator-key-not-a-secret-000"
+        "conn_type": "onecodex", "host": "http://127.0.0.1:8123", "password": "oc-emulator-key-not-a-secret-000",
+        "extra": {"max_read_age": 2.0, "write_timeout": 1.0},
     }  # fmt: skip
-    assert json.loads(emu.sevenbridges_conn_json(extra={"timeout": 3})) == {
+    assert json.loads(emu.sevenbridges_conn_json(extra={"timeout": 3, "write_timeout": 5})) == {
         "conn_type": "sevenbridges", "host": "http://127.0.0.1:8123/v2",
-        "password": "sb-emulator-token-not-a-secret-0", "extra": {"timeout": 3},
+        "password": "sb-emulator-token-not-a-secret-0",
+        "extra": {"timeout": 3, "max_read_age": 2.0, "write_timeout": 5},
     }  # fmt: skip
     assert "not-a-secret" not in repr(emu) + repr(emu.config)
 

@@ -18,7 +18,8 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_onecodex_fixture_sets_the_connection(onecodex_emulator: Emulator) -> None:
     conn = json.loads(os.environ["AIRFLOW_CONN_ONECODEX_DEFAULT"])
     assert conn == {"conn_type": "onecodex", "host": onecodex_emulator.url,
-                    "password": onecodex_emulator.config.onecodex_api_key}  # fmt: skip
+                    "password": onecodex_emulator.config.onecodex_api_key,
+                    "extra": {"max_read_age": 2.0, "write_timeout": 1.0}}  # fmt: skip
     assert (
         requests.get(f"{conn['host']}/api/v1/account", headers={"X-API-Key": conn["password"]}, timeout=10).status_code
         == 200

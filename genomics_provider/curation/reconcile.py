@@ -1,0 +1,451 @@
+"""Write, then verify once the item is quiet: how any number of our writers keep each other's changes.
+
+Neither One Codex nor Seven Bridges offers ETags, ``If-Match`` or idempotency keys, and both replace a tag list (and
+One Codex's ``custom`` metadata, and Seven Bridges metadata in a bulk update) whole. So a writer can only *read,
+modify, write*, and two writers on the same item can drop each other's change: a write whose body was computed from
+a read taken before another writer's change landed ("a stale write") replaces that change.
+
+**The rules every writer of this provider follows.** Three bounds, read from the connection (see
+:class:`~genomics_provider.hooks.base.GenomicsRestHook`):
+
+* **S** (``max_read_age``, default 2 s): a write is sent at most S after the read its body was computed from was
+  sent. The vendor writers read a small chunk just before writing it (One Codex: 10 samples with one ``$in`` list
+  call; Seven Bridges: the page just listed), and the transport refuses to send once S has passed (pacing, a 429 or
+  a retry can push a send late): :class:`~genomics_provider.exceptions.StaleReadError`, and the writer reads again.
+* **T** (``write_timeout``, default 10 s): the longest a write may take, connecting and answering together. We
+  assume the service applies a write within T of its sending, or never.
+* **V** = S + T + a margin: a written item is re-read no earlier than V after its write was answered, and counts as
+  done only when that re-read shows it as asked **and** the written field (tags, ``custom``, file tags and metadata)
+  exactly as our write's answer showed it — nobody wrote that field in between. If someone did, the item is read
+  again V later, and so on, until it is quiet. If our change is gone, it is written again from the state just read.
+  Each re-read waits a random extra delay (up to :data:`BACKOFF_S` after the first round, doubling each round), so
+  writers that wrote the same items in step spread out and their corrections stop replacing each other.
+
+**Why no non-conflicting change is lost.** Say our write landed at time *a* and our re-read, sent at *v* ≥ *a* + V,
+finds the field unchanged since *a*: the state was constant over [*a*, *v*], with our change in it. Take the first
+write after *v* that drops our change. Its body came from a read that did not contain our change, so that read was
+taken before *a* (from *a* on, until that first drop, the state contains our change). By rule S and T it then
+landed before *a* + S + T < *v*: not after *v*. So no write of ours can drop the change once the re-read has
+confirmed it; a drop before *v* is seen by the re-read and repaired. Every duration is measured by one process on its
+own monotonic clock, so machines need not agree on the time. The argument assumes every writer of these items uses
+this provider with bounds no larger than ours (the defaults), and that the field does not go away and come back to
+exactly the same value between two reads (an A-B-A change); another program's writes are outside it.
+
+**Conflicting asks** (one writer adds a tag another removes) undo each other: each writer's re-read finds its change
+gone and writes it again, until one runs out of its :data:`MAX_WRITE_ROUNDS` and its task fails naming the items.
+
+**Honest summaries.** An item is reported ``changed`` only once a re-read confirmed it (or, for a write that
+replaces nothing but scalar fields, the write's answer showed it); one still not as asked after the bounded rounds,
+or still changing after :data:`MAX_VERIFY_READS` re-reads, fails and is named.
+
+**Cost.** One re-read per 100 written items, a second one only for items another writer changed meanwhile, and the
+wait V after the run's last write (12.5 s with the defaults) before the last re-read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Generic, Protocol, TypeVar
+
+from genomics_provider.curation.outcome import Outcome
+from genomics_provider.exceptions import GenomicsApiError
+
+#: Write rounds per item: the first write plus four corrections.
+MAX_WRITE_ROUNDS = 5
+#: Seconds of random delay added to a re-read after an item's first write round, doubling each round: writers that
+#: wrote the same items in step spread out, so their corrections stop replacing each other (randomised backoff).
+BACKOFF_S = 1.0
+#: Re-reads per written item while it waits to be quiet (another writer keeps changing it).
+MAX_VERIFY_READS = 20
+#: Consecutive writes failing with a transient error after which a round stops sending (the service is down).
+MAX_CONSECUTIVE_FAILURES = 5
+
+ChangeT = TypeVar("ChangeT")
+
+
+def fingerprint(value: Any) -> str:
+    """Digest a written field's value (a tag list, a metadata dict) to tell later whether anyone wrote it since.
+
+    A short digest instead of the value keeps a run over 100,000 items small.
+
+    :param value: A JSON-serialisable value.
+    :return: 16 hex characters.
+    """
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+
+
+def is_definitive(status: Any) -> bool:
+    """Tell whether an HTTP status means the request was refused for good (4xx other than 408 and 429).
+
+    :param status: The status of an error response or bulk error item (``None`` when there was no response).
+    :return: ``True`` when re-sending cannot help.
+    """
+    return isinstance(status, int) and 400 <= status < 500 and status not in (408, 429)
+
+
+@dataclass
+class FailureStreak:
+    """Writes that failed with a transient error in a row, carried across the pages and rounds of one run.
+
+    :param count: Failed writes since the last success.
+    """
+
+    count: int = 0
+
+    @property
+    def stopped(self) -> bool:
+        """Whether the run should stop sending: the service failed too many writes in a row."""
+        return self.count >= MAX_CONSECUTIVE_FAILURES
+
+
+@dataclass
+class RoundResult:
+    """What one round of writes did to each item it was given.
+
+    :param recheck: Items to re-read: written, or outcome unknown, or held back this round.
+    :param confirmed: Items whose write answer already shows the asked state (no re-read needed).
+    :param already: Items the fresh read just before writing showed as asked already (nothing sent).
+    :param refused: Items refused for good (not written), with the reason.
+    :param errors: The last transient error of each item, used in the final message if it never converges.
+    :param not_sent: Items not sent because the round stopped (too many consecutive failures).
+    :param stamps: Fingerprint of each written item's field as the write's answer showed it.
+    :param streak: The run's writes failed in a row (shared with the caller).
+    :param verify: Re-read items whose write returned 2xx (``False``: trust the 2xx; unknown outcomes are still
+        re-read).
+    """
+
+    recheck: list[str] = field(default_factory=list)
+    confirmed: list[str] = field(default_factory=list)
+    already: list[str] = field(default_factory=list)
+    refused: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+    not_sent: list[str] = field(default_factory=list)
+    stamps: dict[str, str | None] = field(default_factory=dict)
+    streak: FailureStreak = field(default_factory=FailureStreak)
+    last_error: str = ""
+    verify: bool = True
+
+    def sent(self, item_ids: Sequence[str], stamps: Mapping[str, str | None] | None = None) -> None:
+        """Record items whose write returned 2xx; they are re-read to verify (or trusted, when not verifying).
+
+        :param item_ids: The items.
+        :param stamps: Optional. Fingerprint of each item's written field in the write's answer.
+        """
+        (self.recheck if self.verify else self.confirmed).extend(item_ids)
+        self.stamps.update(stamps or {})
+        self.streak.count = 0
+
+    def mismatch(self, item_ids: Sequence[str], reason: str = "") -> None:
+        """Record items whose write returned 2xx but whose answer shows another state: re-read even unverified.
+
+        :param item_ids: The items.
+        :param reason: Optional. What the answer showed, kept as the item's last error.
+        """
+        self.recheck.extend(item_ids)
+        if reason:
+            self.errors.update(dict.fromkeys(item_ids, reason))
+        self.streak.count = 0
+
+    def confirm(self, item_ids: Sequence[str]) -> None:
+        """Record items whose write answer shows exactly the asked state, and that replaced no collection.
+
+        :param item_ids: The items.
+        """
+        self.confirmed.extend(item_ids)
+        self.streak.count = 0
+
+    def as_asked(self, item_ids: Sequence[str]) -> None:
+        """Record items a fresh read, just before writing them, showed as asked already: nothing was sent.
+
+        :param item_ids: The items.
+        """
+        self.already.extend(item_ids)
+
+    def failed(self, item_ids: Sequence[str], status: Any, text: str, *, request_failed: bool = True) -> None:
+        """Record a failed write: refused for good (4xx), or outcome unknown (re-read, maybe written again).
+
+        :param item_ids: The items the failed request (or bulk error item) covered.
+        :param status: The HTTP status of the error (``None`` when no response arrived).
+        :param text: The reason, as shown to the user.
+        :param request_failed: Optional. ``False`` for an error item inside a bulk response that succeeded, or for a
+            write the transport did not send; such items do not count towards stopping the round.
+        """
+        if is_definitive(status):
+            self.refused.update(dict.fromkeys(item_ids, f"not written: {text}"))
+            return
+        self.recheck.extend(item_ids)
+        self.errors.update(dict.fromkeys(item_ids, text))
+        self.last_error = text
+        if request_failed:
+            self.streak.count += 1
+
+    def hold(self, item_ids: Sequence[str]) -> bool:
+        """Hold items back when the run has stopped sending; call before sending them.
+
+        :param item_ids: The items about to be sent.
+        :return: ``True`` when the items were held back (the caller must not send them).
+        """
+        if not self.streak.stopped:
+            return False
+        self.not_sent.extend(item_ids)
+        return True
+
+
+@dataclass
+class Recheck(Generic[ChangeT]):
+    """The state of re-read items, planned again with the same request.
+
+    :param done: Items now as asked.
+    :param changes: Items that still differ, with the change to write next.
+    :param failed: Items that cannot be written (gone, refused at plan time), with the reason.
+    :param stamps: Fingerprint of each re-read item's written field, to tell whether anyone wrote it meanwhile.
+    :param read_at: The hook's clock just before the re-read was sent: the changes were planned from that read.
+    """
+
+    done: list[str] = field(default_factory=list)
+    changes: list[ChangeT] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+    stamps: dict[str, str | None] = field(default_factory=dict)
+    read_at: float | None = None
+
+
+class Writer(Protocol[ChangeT]):
+    """What an operator provides to :class:`Reconciler`: how to write changes and how to re-read and re-plan items."""
+
+    def write(self, changes: Sequence[ChangeT], result: RoundResult, *, read_at: float | None) -> None:
+        """Send the changes within S of the read they were planned from; record each item's fate in ``result``.
+
+        Never raises :class:`GenomicsApiError`. A writer whose changes are older than S (``read_at`` too far back,
+        or pacing pushed a send past it) reads the items again and re-plans before sending.
+
+        :param changes: The changes of this round.
+        :param result: Where to record what happened.
+        :param read_at: The hook's clock just before the read the changes were planned from was sent (``None``:
+            unknown, so read again before writing).
+        """
+
+    def recheck(self, item_ids: Sequence[str]) -> Recheck[ChangeT]:
+        """Re-read items in bulk and plan them again with the same request.
+
+        :param item_ids: The items to re-read (at most 100).
+        :return: What is done and what still differs, with fingerprints.
+        :raises GenomicsApiError: When the re-read itself fails.
+        """
+        ...
+
+
+@dataclass
+class _Watch:
+    """A written item waiting to be verified.
+
+    :param stamp: Fingerprint of its field as last seen (our write's answer, or the last re-read).
+    :param since: ``time.monotonic()`` after which that state was seen; re-read it no earlier than ``since + V``.
+    :param quiet_check: Whether a re-read must find the field unchanged since ``stamp`` (``False``: as asked is
+        enough, for an unverified run's unknown outcomes).
+    :param reads: Re-reads so far.
+    """
+
+    stamp: str | None
+    since: float
+    quiet_check: bool
+    reads: int = 0
+
+
+class Reconciler(Generic[ChangeT]):
+    """Write changes as they are planned and verify them at the end, once each item has been quiet for V.
+
+    An operator calls :meth:`write` for each chunk or page it plans, then :meth:`finish` once: the re-reads come
+    after every write of the run, 100 items per call, each no earlier than V after its write was answered.
+
+    :param writer: The operator's writer.
+    :param item_id: The item id of a change.
+    :param outcome: Where the results go.
+    :param log: The task logger.
+    :param verify_delay: V in seconds (the hook's ``verify_delay``).
+    :param pause: Waits this many seconds (the hook's ``pause``, which tests replace).
+    :param verify: Optional. Re-read written items (default); ``False`` trusts each write's 2xx instead, which saves
+        ⌈written/100⌉ reads and the wait V but cannot notice another writer's replace. Writes whose outcome is
+        unknown are re-read either way, V after they were sent, once they can no longer land.
+    :param streak: Optional. The run's count of writes failed in a row (a fresh one by default).
+    :param chunk: Optional. Re-read this many items per call (default 100).
+    """
+
+    def __init__(
+        self,
+        writer: Writer[ChangeT],
+        item_id: Callable[[ChangeT], str],
+        outcome: Outcome,
+        log: Any,
+        *,
+        verify_delay: float,
+        pause: Callable[[float], None],
+        verify: bool = True,
+        streak: FailureStreak | None = None,
+        chunk: int = 100,
+    ) -> None:
+        self.writer, self.item_id, self.outcome, self.log = writer, item_id, outcome, log
+        self.verify_delay, self.pause, self.verify, self.chunk = verify_delay, pause, verify, chunk
+        self.streak = streak if streak is not None else FailureStreak()
+        self.errors: dict[str, str] = {}
+        self.rounds: dict[str, int] = {}
+        #: Written items (or with an unknown outcome) not verified yet, oldest first.
+        self.watching: dict[str, _Watch] = {}
+        self._done: set[str] = set()
+        self._order: list[str] = []
+
+    def write(self, changes: Sequence[ChangeT], *, read_at: float | None = None) -> None:
+        """Send the first write round for these changes; their re-reads wait for :meth:`finish`.
+
+        :param changes: The planned changes.
+        :param read_at: Optional. The hook's clock just before the read they were planned from was sent.
+        """
+        self._order.extend(self.item_id(change) for change in changes)
+        self._round(changes, read_at)
+
+    def finish(self) -> None:
+        """Verify what was written, write again what differs, and record every item's outcome.
+
+        Adds each item to ``outcome.changed`` (in the order first written) once verified, or to ``outcome.failed``
+        with what was done and what was not.
+        """
+        while self.watching:
+            batch = list(self.watching)[: self.chunk]
+            due = max(self.watching[key].since for key in batch) + self.verify_delay + self._backoff(batch)
+            self.pause(due - time.monotonic())
+            self._check(batch)
+        order = dict.fromkeys(self._order)
+        self.outcome.changed.extend(key for key in order if key in self._done)
+        self._order = []
+
+    def _backoff(self, batch: list[str]) -> float:
+        """Pick a random extra delay for re-reading a batch: up to 1 s after the first round, doubling each round.
+
+        :param batch: The items about to be re-read.
+        :return: Seconds to add to V.
+        """
+        rounds = max(self.rounds.get(key, 1) for key in batch)
+        return random.uniform(0.0, BACKOFF_S * 2 ** (rounds - 1))  # noqa: S311 - jitter, not a secret
+
+    def _round(self, changes: Sequence[ChangeT], read_at: float | None) -> None:
+        if not changes:
+            return
+        for change in changes:
+            key = self.item_id(change)
+            self.rounds[key] = self.rounds.get(key, 0) + 1
+        result = RoundResult(verify=self.verify, streak=self.streak)
+        self.writer.write(changes, result, read_at=read_at)
+        answered = time.monotonic()
+        for key in result.recheck:
+            self.errors.pop(key, None)
+            self._watch(key, result.stamps.get(key), answered, quiet_check=self.verify)
+        self.errors.update(result.errors)
+        self._done.update(result.confirmed)
+        for key in result.already:
+            if self.rounds[key] == 1:
+                self.outcome.unchanged.append(key)  # someone else made it so; that writer verifies it
+            else:
+                self._watch(key, None, answered, quiet_check=self.verify)
+        self.outcome.failed.update(result.refused)
+        stop_reason = f"not sent: the service failed {MAX_CONSECUTIVE_FAILURES} writes in a row ({result.last_error})"
+        self.outcome.failed.update(dict.fromkeys(result.not_sent, stop_reason))
+
+    def _watch(self, key: str, stamp: str | None, since: float, *, quiet_check: bool, reads: int = 0) -> None:
+        self.watching.pop(key, None)  # re-inserted at the end: the queue stays ordered by ``since``
+        self.watching[key] = _Watch(stamp, since, quiet_check, reads)
+
+    def _check(self, batch: list[str]) -> None:
+        try:
+            check = self.writer.recheck(batch)
+        except GenomicsApiError as exc:
+            for key in batch:
+                self.watching.pop(key)
+                self.outcome.failed[key] = f"sent, but re-reading it to confirm failed, so its state is unknown: {exc}"
+            return
+        seen = time.monotonic()
+        before = {key: self.watching[key] for key in batch}
+        for key, reason in check.failed.items():
+            self.watching.pop(key, None)
+            self.outcome.failed[key] = reason
+        for key in check.done:
+            if key in check.stamps:
+                self._settle_done(key, check.stamps[key], seen)
+            elif self.watching.pop(key, None) is not None:
+                self._done.add(key)  # a write that replaces nothing (a rename): as asked is enough
+        retry = [change for change in check.changes if self._may_write_again(self.item_id(change))]
+        if retry:
+            self.log.warning(
+                "%d item(s) differ from what was asked (another writer replaced them, or the write did not land); "
+                "writing them again from the state just read",
+                len(retry),
+            )
+            self._round(retry, check.read_at)
+        for key, watch in before.items():
+            if self.watching.get(key) is watch:  # the re-read did not say anything about it
+                self.watching.pop(key)
+                self.outcome.failed[key] = "sent, but the re-read did not return it, so its state is unknown"
+
+    def _settle_done(self, key: str, stamp: str | None, seen: float) -> None:
+        """Count a re-read item that is as asked as done if it has been quiet since last seen, or watch it again.
+
+        :param key: The item.
+        :param stamp: Fingerprint of its written field in this re-read.
+        :param seen: When this re-read's answer arrived.
+        """
+        watch = self.watching.pop(key, None)
+        if watch is None:
+            return
+        if not watch.quiet_check or (watch.stamp is not None and stamp == watch.stamp):
+            self._done.add(key)
+        elif watch.reads + 1 >= MAX_VERIFY_READS:
+            self.outcome.failed[key] = (
+                f"as asked at the last re-read, but another writer changed it again before each of {MAX_VERIFY_READS} "
+                "re-reads, so it could not be confirmed; a retry checks it again"
+            )
+        else:
+            self._watch(key, stamp, seen, quiet_check=True, reads=watch.reads + 1)
+
+    def _may_write_again(self, key: str) -> bool:
+        self.watching.pop(key, None)
+        rounds = self.rounds.get(key, 0)
+        if rounds < MAX_WRITE_ROUNDS and not self.streak.stopped:
+            return True
+        stopped = f" (not sent again: the service failed {MAX_CONSECUTIVE_FAILURES} writes in a row)"
+        suffix = stopped if rounds < MAX_WRITE_ROUNDS else ""
+        last = self.errors.get(key) or "each re-read showed it changed again (another writer is changing it)"
+        self.outcome.failed[key] = f"still not as asked after {rounds} write round(s){suffix}; last: {last}"
+        return False
+
+
+def reconcile(
+    writer: Writer[ChangeT],
+    changes: Sequence[ChangeT],
+    item_id: Callable[[ChangeT], str],
+    outcome: Outcome,
+    log: Any,
+    *,
+    verify_delay: float,
+    pause: Callable[[float], None],
+    verify: bool = True,
+    read_at: float | None = None,
+) -> None:
+    """Write the changes and verify them (see :class:`Reconciler`): one :meth:`~Reconciler.write`, one finish.
+
+    :param writer: The operator's writer.
+    :param changes: The planned changes.
+    :param item_id: The item id of a change.
+    :param outcome: Where the results go.
+    :param log: The task logger.
+    :param verify_delay: V in seconds.
+    :param pause: Waits this many seconds.
+    :param verify: Optional. Re-read written items (default).
+    :param read_at: Optional. The hook's clock just before the read the changes were planned from was sent.
+    """
+    reconciler = Reconciler(writer, item_id, outcome, log, verify_delay=verify_delay, pause=pause, verify=verify)
+    reconciler.write(changes, read_at=read_at)
+    reconciler.finish()
