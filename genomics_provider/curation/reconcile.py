@@ -67,6 +67,12 @@ MAX_CONSECUTIVE_FAILURES = 5
 
 ChangeT = TypeVar("ChangeT")
 
+#: Why an item whose fresh read kept turning too old before its write could go out was not written this round.
+STALE_HINT = (
+    "; the rate limit on this key leaves more than max_read_age between a read and the next write: raise the "
+    "connection's max_read_age, or run fewer tasks on the key at once"
+)
+
 
 def fingerprint(value: Any) -> str:
     """Digest a written field's value (a tag list, a metadata dict) to tell later whether anyone wrote it since.

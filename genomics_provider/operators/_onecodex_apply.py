@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from genomics_provider.curation.reconcile import Recheck, RoundResult, fingerprint
+from genomics_provider.curation.reconcile import STALE_HINT, Recheck, RoundResult, fingerprint
 from genomics_provider.exceptions import GenomicsApiError, StaleReadError
 from genomics_provider.hooks.onecodex import OneCodexHook, id_from_link
 from genomics_provider.operators._onecodex_plan import SampleChange, finalise_tags
@@ -140,7 +140,7 @@ def _patch_until_stale(
             stale[key] += 1
             if stale[key] < MAX_STALE_READS:
                 return keys[index:]
-            result.failed([key], None, str(exc), request_failed=False)
+            result.failed([key], None, str(exc) + STALE_HINT, request_failed=False)
     return []
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 
-from genomics_provider.curation.reconcile import Recheck, RoundResult, fingerprint
+from genomics_provider.curation.reconcile import STALE_HINT, Recheck, RoundResult, fingerprint
 from genomics_provider.exceptions import GenomicsApiError, StaleReadError
 from genomics_provider.hooks.sevenbridges import BULK_LIMIT, SbFile, SevenBridgesHook
 from genomics_provider.operators._sevenbridges_plan import (
@@ -79,7 +79,7 @@ class BulkFileWriter:
             except StaleReadError as exc:
                 stale = str(exc)
                 read_at = None
-        result.failed([change.file_id for change in batch], None, stale, request_failed=False)
+        result.failed([change.file_id for change in batch], None, stale + STALE_HINT, request_failed=False)
 
     def _read_again(self, batch: list[FileChange], result: RoundResult) -> list[FileChange]:
         """Read the batch's files again and plan them afresh; files now as asked are recorded, not re-sent.
