@@ -33,10 +33,13 @@ def connection_env(emu: Emulator, *, short_timeout: float) -> dict[str, str]:
     :param short_timeout: Read timeout of the variants, in seconds.
     :return: Environment variable name to JSON connection.
     """
-    extra = {"timeout": short_timeout, "connect_timeout": 5}
+    # No client-side bucket: with the transport's sleep patched away its waits would pile up as a debt, and a write
+    # whose pacing "waits" longer than max_read_age is not sent (the emulator's own limiters are off here too).
+    unpaced = {"rate_limit": 0}
+    extra = {"timeout": short_timeout, "connect_timeout": 5, **unpaced}
     return {
-        "AIRFLOW_CONN_ONECODEX_DEFAULT": emu.onecodex_conn_json(),
-        "AIRFLOW_CONN_SEVENBRIDGES_DEFAULT": emu.sevenbridges_conn_json(),
+        "AIRFLOW_CONN_ONECODEX_DEFAULT": emu.onecodex_conn_json(unpaced),
+        "AIRFLOW_CONN_SEVENBRIDGES_DEFAULT": emu.sevenbridges_conn_json(unpaced),
         f"AIRFLOW_CONN_{OC_SHORT.upper()}": emu.onecodex_conn_json(extra),
         f"AIRFLOW_CONN_{SB_SHORT.upper()}": emu.sevenbridges_conn_json(extra),
     }

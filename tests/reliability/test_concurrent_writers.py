@@ -194,8 +194,10 @@ def test_sevenbridges_two_writers_tagging_the_same_200_files_both_keep_their_tag
     # lost it.
     assert sb_gate.write_phases == GENERATED_ITEMS // PER_CALL
     assert sum(sevenbridges_file_writes(fresh).values()) == 3 * GENERATED_ITEMS
-    # Verification re-reads only what was written, 100 per call: 2 per writer, plus 1 after each correction.
-    assert fresh.recorder.count("POST", "/v2/bulk/files/get") == 2 * (GENERATED_ITEMS // PER_CALL) + 2
+    # Verification re-reads only what was written, 100 per call: 2 per writer, 1 after each correction, and at most
+    # one more per writer of a page the other writer's correction changed after its re-read (not quiet yet).
+    pages = GENERATED_ITEMS // PER_CALL
+    assert 2 * pages + 2 <= fresh.recorder.count("POST", "/v2/bulk/files/get") <= 2 * pages + 4
 
 
 def test_control_without_verification_the_same_race_loses_one_writers_tags(
