@@ -33,6 +33,9 @@ exactly the same value between two reads (an A-B-A change); another program's wr
 
 **Conflicting asks** (one writer adds a tag another removes) undo each other: each writer's re-read finds its change
 gone and writes it again, until one runs out of its :data:`MAX_WRITE_ROUNDS` and its task fails naming the items.
+Not closed yet: if the later writer's re-read comes before the earlier writer's correction lands, the later one
+confirms and the correction then wins, so both succeed. Requiring two quiet windows before confirming would close
+it (the correction lands within one window of the later write) at one more re-read per 100 items.
 
 **Honest summaries.** An item is reported ``changed`` only once a re-read confirmed it (or, for a write that
 replaces nothing but scalar fields, the write's answer showed it); one still not as asked after the bounded rounds,
