@@ -120,8 +120,6 @@ class GenomicsRestHook(BaseHook):
         self._max_attempts_override = max_attempts
         self.backoff = BackoffPolicy()
         self.request_count = 0
-        #: Monotonic time just before the last request went on the wire (after pacing); see :meth:`request`.
-        self.last_sent_at = 0.0
         self._secrets: list[str] = []
         self._connection: Connection | None = None
 
@@ -302,6 +300,7 @@ class GenomicsRestHook(BaseHook):
         import requests
         from requests.adapters import HTTPAdapter
 
+        _ = self.verify_delay  # a bad max_read_age or write_timeout fails here, before the first request
         session = requests.Session()
         adapter = HTTPAdapter(pool_connections=4, pool_maxsize=16, max_retries=0)
         session.mount("https://", adapter)
@@ -427,7 +426,6 @@ class GenomicsRestHook(BaseHook):
             self._check_send_by(method, url, float("-inf"))  # no slot was taken: the next request may have it
         self._check_send_by(method, url, send_by)
         self.request_count += 1
-        self.last_sent_at = _now()
         response = self.session.request(
             method,
             url,

@@ -57,7 +57,7 @@ class BulkFileWriter:
 
         :param changes: The changes of this round.
         :param result: Where each file's fate is recorded.
-        :param read_at: Optional. ``time.monotonic()`` when the read the changes were planned from was sent
+        :param read_at: Optional. The hook's clock just before the read the changes were planned from was sent
             (``None``: read them again first).
         """
         for start in range(0, len(changes), BULK_LIMIT):
