@@ -31,6 +31,9 @@ class GenomicsApiError(AirflowException):
     :param path: URL path of the failed request (never the query string or credentials).
     :param note: How the transport ended, e.g. ``gave up after 5 attempts`` or ``not re-sent: the server may have
         applied it``; empty when there is nothing to add.
+    :param outcome_unknown: Whether the request was a write that the server may have applied although it failed
+        (set by the transport; the operators re-read such an item before writing it again).
+    :param more_info: The vendor's documentation link for the error (Seven Bridges ``more_info``), when given.
     """
 
     def __init__(
@@ -43,6 +46,8 @@ class GenomicsApiError(AirflowException):
         method: str = "",
         path: str = "",
         note: str = "",
+        outcome_unknown: bool = False,
+        more_info: str | None = None,
     ) -> None:
         self.message = message
         self.status = status
@@ -51,12 +56,9 @@ class GenomicsApiError(AirflowException):
         self.method = method
         self.path = path
         self.note = note
+        self.outcome_unknown = outcome_unknown
+        self.more_info = more_info
         super().__init__(self._render())
-
-    @property
-    def outcome_unknown(self) -> bool:
-        """Whether the failed request was a write the server may nevertheless have applied."""
-        return OUTCOME_UNKNOWN_NOTE in self.note
 
     def _render(self) -> str:
         where = f"{self.method} {self.path}".strip()
@@ -74,9 +76,14 @@ class GenomicsApiError(AirflowException):
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Keyword-only arguments need help to survive pickling (Airflow ships exceptions between processes).
-        return (_rebuild_api_error, (type(self), self.message, self._fields()))
+        return (_rebuild_api_error, (type(self), self.message, self.fields()))
 
-    def _fields(self) -> dict[str, Any]:
+    def fields(self) -> dict[str, Any]:
+        """Return the keyword fields that rebuild this error with its message (JSON-safe).
+
+        :return: ``status``, ``code``, ``request_id``, ``method``, ``path``, ``note``, ``outcome_unknown``,
+            ``more_info``.
+        """
         return {
             "status": self.status,
             "code": self.code,
@@ -84,6 +91,8 @@ class GenomicsApiError(AirflowException):
             "method": self.method,
             "path": self.path,
             "note": self.note,
+            "outcome_unknown": self.outcome_unknown,
+            "more_info": self.more_info,
         }
 
 
@@ -139,6 +148,17 @@ class StaleReadError(GenomicsApiError):
     """
 
 
+class WaitBudgetExceededError(GenomicsApiError):
+    """A request gave up instead of waiting: the wait it needed is longer than what its budget has left.
+
+    The budget is the connection's ``max_wait`` (all retry waits and rate-limit pauses of one request together),
+    and the task's deadline when one is known. The message says who asked for the wait and what limits it, e.g.
+    ``the server asked to wait 3600 s (Retry-After: 3600) but this request's wait budget max_wait=300 s has 300 s
+    left``. ``status`` is that of the answer that asked for the wait, or ``None`` when the rate-limit pacing of a
+    request not yet sent asked for it (nothing was sent then).
+    """
+
+
 _BY_STATUS: dict[int, type[GenomicsApiError]] = {
     400: BadRequestError,
     401: UnauthorizedError,
@@ -158,6 +178,44 @@ def error_class_for_status(status: int) -> type[GenomicsApiError]:
     if status >= 500:
         return ServerError
     return _BY_STATUS.get(status, GenomicsApiError)
+
+
+class CredentialRejectedError(UnauthorizedError, AirflowFailException):
+    """HTTP 401 while a sensor waits: the connection's credential is wrong, so waiting or retrying cannot succeed.
+
+    Raised instead of :class:`UnauthorizedError` by the sensors and their triggers alike (see
+    :func:`fail_fast_while_waiting`), so poke and deferrable mode fail the same way, without retries.
+    """
+
+
+class AccessRejectedError(ForbiddenError, AirflowFailException):
+    """HTTP 403 while a sensor waits: the credential may not read what is waited for; retrying cannot succeed."""
+
+
+_WAIT_REJECTIONS: dict[type[GenomicsApiError], type[GenomicsApiError]] = {
+    UnauthorizedError: CredentialRejectedError,
+    ForbiddenError: AccessRejectedError,
+}
+
+
+def fail_fast_while_waiting(exc: BaseException) -> BaseException:
+    """Turn a 401 or 403 met while waiting into its non-retryable twin; return anything else unchanged.
+
+    A sensor polls the same read with the same connection again and again: a rejected credential or permission
+    stays rejected, so the task fails at once instead of burning its retries (an operator's 401 stays retryable:
+    its writes may depend on a connection being fixed between tries).
+
+    :param exc: What a poke, or a trigger's poll, raised.
+    :return: A :class:`CredentialRejectedError` / :class:`AccessRejectedError` with every field kept, or ``exc``.
+    """
+    if not isinstance(exc, GenomicsApiError):
+        return exc
+    twin = _WAIT_REJECTIONS.get(type(exc))
+    if twin is None:
+        return exc
+    rejected = twin(exc.message, **exc.fields())
+    rejected.__cause__ = exc.__cause__
+    return rejected
 
 
 class InvalidInputError(AirflowFailException, ValueError):

@@ -23,6 +23,12 @@ Two mechanisms, both in :class:`RateLimiter`, both needing no infrastructure:
   towards the reset instead of running out early. The last :data:`MARGIN_FRACTION` of the window is never used,
   because each worker's view of ``Remaining`` is a few requests old; at the margin the next request waits for the
   reset.
+
+**One owner per wait.** A 429 or a 503 is retried by the transport, whose wait honours its ``Retry-After`` /
+``X-RateLimit-Reset``; such an answer therefore clears the window here instead of recording it, so the same 429 is
+not paced a second time on top of the retry's wait. With a caller's ``budget`` (the transport always passes one) a
+window wait is not capped by ``max_wait`` but compared in full: a reset further away than the budget raises
+:class:`TooLate` at once, naming the headers, instead of sleeping ``max_wait`` and sending into a spent window.
 """
 
 from __future__ import annotations
@@ -52,17 +58,22 @@ PACING_JITTER = 0.25
 PACE_FRACTION = 0.1
 #: This fraction of ``X-RateLimit-Limit`` is left unused at the end of each window.
 MARGIN_FRACTION = 0.01
+#: Answers the transport retries honouring their wait headers: their window is the retry's to wait for, not ours.
+RETRY_OWNS_WAIT = frozenset({429, 503})
 
 
 class TooLate(Exception):
     """The request could not go out within the caller's budget; no slot was taken.
 
     :param wait: The wait the limiter would have needed, in seconds.
+    :param reason: Optional. Who asks for the wait, e.g. ``the server's rate-limit window (X-RateLimit-Remaining: 0,
+        X-RateLimit-Reset: 1700086400)``.
     """
 
-    def __init__(self, wait: float) -> None:
-        super().__init__(f"the rate limit would hold the request {wait:.2f} s")
+    def __init__(self, wait: float, reason: str = "the client-side rate limit") -> None:
+        super().__init__(f"{reason} would hold the request {wait:.2f} s")
         self.wait = wait
+        self.reason = reason
 
 
 @dataclass
@@ -91,7 +102,7 @@ class RateLimiter:
     :param rate: Requests per second; ``None`` or ``0`` disables the bucket. It is the ceiling: the bucket's current
         rate (``self.rate``) drops on 429s and climbs back to it.
     :param burst: Bucket capacity (requests that may go out back to back). Defaults to ``max(1, rate)``.
-    :param max_wait: Cap, in seconds, on a single wait for the server's window.
+    :param max_wait: Cap, in seconds, on a single wait for the server's window when the caller gives no budget.
     :param jitter: Optional. Requests that wait for a token cost ``1 ± jitter`` tokens, at random (mean 1). Without
         it, a process pacing at exactly the server's rate takes each token the moment it is refilled, and the other
         processes on the key meet every 429 while it meets none (its rate then never comes down).
@@ -147,10 +158,11 @@ class RateLimiter:
         """
         with self._lock:
             saved = (self._tokens, self._updated, self._window)
-            wait = self._window_wait() + self._bucket_wait()
+            window_wait = self._window_wait(capped=budget is None)
+            wait = window_wait + self._bucket_wait()
             if budget is not None and wait > budget:
                 self._tokens, self._updated, self._window = saved
-                raise TooLate(wait)
+                raise TooLate(wait, self._reason(saved[2] if window_wait > 0 else None))
             if wait > 0:
                 self._sleep(wait)
                 self.waited += wait
@@ -159,7 +171,16 @@ class RateLimiter:
                 self._window.sent += 1
             return wait
 
-    def _window_wait(self) -> float:
+    def _reason(self, window: _Window | None) -> str:
+        if window is None:
+            return f"the client-side rate limit of {self.rate or 0:g} requests per second"
+        seen = [f"X-RateLimit-Remaining: {window.remaining}", f"X-RateLimit-Reset: {window.reset:.0f}"]
+        if window.limit:
+            seen.insert(0, f"X-RateLimit-Limit: {window.limit}")
+        return f"the server's rate-limit window ({', '.join(seen)})"
+
+    def _window_wait(self, *, capped: bool = True) -> float:
+        cap = self.max_wait if capped else math.inf
         window = self._window
         if window is None:
             return 0.0
@@ -170,12 +191,12 @@ class RateLimiter:
         budget = window.remaining - window.sent - window.margin
         if budget <= 0:
             self._window = None  # after this wait the window is over (or the wait was capped)
-            return min(self.max_wait, window.reset - now)
+            return min(cap, window.reset - now)
         if budget > window.pace_from or self._last_send is None:
             return 0.0
         # Spread what remains until the reset; since everyone sees the same budget shrink, N workers slow together.
         due = self._last_send + (window.reset - now) / budget
-        return min(self.max_wait, max(0.0, due - self._clock()))
+        return min(cap, max(0.0, due - self._clock()))
 
     def _bucket_wait(self) -> float:
         if self.rate is None:
@@ -197,9 +218,13 @@ class RateLimiter:
 
         :param headers: Response headers (case-insensitive mapping).
         :param status: Optional. The HTTP status; a 429 lowers the bucket's rate, other answers below 500 raise it.
+            A 429 or 503 clears the window: the retry's wait honours its headers (see the module).
         """
         with self._lock:
-            self._observe_window(headers)
+            if status in RETRY_OWNS_WAIT:
+                self._window = None
+            else:
+                self._observe_window(headers)
             if status == 429:
                 self._decrease()
             elif status is not None and status < 500:
@@ -213,6 +238,8 @@ class RateLimiter:
         try:
             seen = _Window(int(remaining), float(reset), None)
         except ValueError:
+            return
+        if math.isnan(seen.reset):
             return
         try:
             seen.limit = int(headers.get("X-RateLimit-Limit") or "") or None

@@ -1,7 +1,10 @@
 """The retry policy shared by every hook: which failures to retry, and how long to wait.
 
-Both functions are pure (they look only at the exception and the clock they are given), so the policy is tested as a
-truth table without a server. ``GenomicsRestHook`` wires them into ``tenacity``.
+The functions are pure (they look only at the exception and the clock they are given), so the policy is tested as a
+truth table without a server. ``GenomicsRestHook`` wires them into ``tenacity``, with one :class:`WaitBudget` per
+request: every retry wait and every rate-limit pause of that request is charged to it, and a wait it cannot afford
+(a ``Retry-After: 3600``, a reset a day ahead) is refused before it starts, so a request fails at once with a message
+saying what the server asked for instead of sleeping into the task's timeout.
 
 Two kinds of request:
 
@@ -21,7 +24,10 @@ them here would add their cost to every DAG file that imports an operator.
 from __future__ import annotations
 
 import email.utils
+import math
 import random
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -92,10 +98,12 @@ def is_retryable(exc: BaseException, *, idempotent: bool = True) -> bool:
 
 @dataclass(frozen=True)
 class BackoffPolicy:
-    """How long to wait between attempts.
+    """How long to wait between attempts when the server does not say.
 
     :param initial: First exponential wait in seconds, before jitter.
-    :param maximum: Cap for any single wait, including waits asked for by the server.
+    :param maximum: Cap of the exponential wait. A wait the server asks for (``Retry-After``, ``X-RateLimit-Reset``)
+        is not capped by it: sending earlier would only draw another refusal. The request's :class:`WaitBudget`
+        bounds every wait instead, and refuses one it cannot afford.
     :param jitter: Fraction of the exponential wait added at random (0 disables jitter).
     """
 
@@ -115,34 +123,95 @@ class BackoffPolicy:
         return float(min(self.maximum, base + base * self.jitter * draw))
 
 
-def server_requested_wait(response: requests.Response | None, now: float) -> float | None:
-    """Read how long the server asked us to wait, from ``Retry-After`` or ``X-RateLimit-Reset``.
+def seconds_text(seconds: float) -> str:
+    """Write a duration for a message: one decimal at most, ``240`` rather than ``240.0``, ``1e+26`` when absurd.
+
+    :param seconds: The duration.
+    :return: The text, without the unit.
+    """
+    if seconds >= 1e9 or not math.isfinite(seconds):  # an absurd ask: its order of magnitude is what matters
+        return f"{seconds:.3g}"
+    return f"{seconds:.1f}".removesuffix(".0")
+
+
+def server_wait(response: requests.Response | None, now: float) -> tuple[float, str] | None:
+    """Read how long the server asked us to wait, and which header asked.
 
     ``Retry-After`` may be delta-seconds or an HTTP date. ``X-RateLimit-Reset`` (Seven Bridges) is epoch seconds and
     is used only on a 429, or when ``X-RateLimit-Remaining`` says the window is spent.
 
     :param response: The failed response, if any.
     :param now: Current epoch time in seconds.
-    :return: Seconds to wait (never negative), or ``None`` when the server said nothing usable.
+    :return: ``(seconds, header)``: the wait (never negative) and the header as parsed, e.g. ``Retry-After: 3600``
+        (rebuilt from the parsed value, so nothing else the server wrote reaches a message); ``None`` when the
+        server said nothing usable.
     """
     if response is None:
         return None
     retry_after = (response.headers.get("Retry-After") or "").strip()
     if retry_after:
         if retry_after.isdigit():
-            return float(retry_after)
+            shown = retry_after if len(retry_after) <= 20 else retry_after[:20] + "..."
+            return float(retry_after), f"Retry-After: {shown}"
         try:
-            return max(0.0, email.utils.parsedate_to_datetime(retry_after).timestamp() - now)
-        except (TypeError, ValueError):
+            when = email.utils.parsedate_to_datetime(retry_after)
+            wait = max(0.0, when.timestamp() - now)
+            return wait, f"Retry-After: {email.utils.formatdate(when.timestamp(), usegmt=True)}"
+        except (TypeError, ValueError, OverflowError):
             pass
     reset = (response.headers.get("X-RateLimit-Reset") or "").strip()
     spent = (response.headers.get("X-RateLimit-Remaining") or "").strip() == "0"
     if reset and (response.status_code == 429 or spent):
         try:
-            return max(0.0, float(reset) - now)
+            at = float(reset)
         except ValueError:
             return None
+        if math.isnan(at):
+            return None
+        return max(0.0, at - now), f"X-RateLimit-Reset: {at:.0f}"
     return None
+
+
+def server_requested_wait(response: requests.Response | None, now: float) -> float | None:
+    """Read how long the server asked us to wait, from ``Retry-After`` or ``X-RateLimit-Reset``.
+
+    See :func:`server_wait`, which also says which header asked.
+
+    :param response: The failed response, if any.
+    :param now: Current epoch time in seconds.
+    :return: Seconds to wait (never negative), or ``None`` when the server said nothing usable.
+    """
+    asked = server_wait(response, now)
+    return None if asked is None else asked[0]
+
+
+def retry_wait(
+    exc: BaseException | None,
+    attempt: int,
+    *,
+    now: float,
+    policy: BackoffPolicy,
+    rng: random.Random | None = None,
+) -> tuple[float, str]:
+    """Compute the wait before the next attempt, and say who asked for it.
+
+    :param exc: The exception of the attempt that just failed.
+    :param attempt: The number of the attempt that just failed, from 1.
+    :param now: Current epoch time in seconds.
+    :param policy: Backoff settings.
+    :param rng: Random source for jitter.
+    :return: ``(seconds, why)``, e.g. ``(3600.0, "the server asked to wait 3600 s (Retry-After: 3600)")``. The
+        server's ask is honoured in full; only the exponential backoff is capped by ``policy.maximum``.
+    """
+    import requests
+
+    response = getattr(exc, "response", None)
+    asked = server_wait(response if isinstance(response, requests.Response) else None, now)
+    if asked is not None:
+        seconds, header = asked
+        return seconds, f"the server asked to wait {seconds_text(seconds)} s ({header})"
+    seconds = policy.exponential(attempt, rng)
+    return seconds, f"the backoff after attempt {attempt} is {seconds_text(seconds)} s"
 
 
 def wait_before_retry(
@@ -153,7 +222,7 @@ def wait_before_retry(
     policy: BackoffPolicy,
     rng: random.Random | None = None,
 ) -> float:
-    """Compute the wait before the next attempt, capped by the policy's maximum.
+    """Compute the wait before the next attempt (see :func:`retry_wait`).
 
     :param exc: The exception of the attempt that just failed.
     :param attempt: The number of the attempt that just failed, from 1.
@@ -162,10 +231,61 @@ def wait_before_retry(
     :param rng: Random source for jitter.
     :return: Seconds to wait.
     """
-    import requests
+    return retry_wait(exc, attempt, now=now, policy=policy, rng=rng)[0]
 
-    response = getattr(exc, "response", None)
-    asked = server_requested_wait(response if isinstance(response, requests.Response) else None, now)
-    if asked is not None:
-        return min(policy.maximum, asked)
-    return policy.exponential(attempt, rng)
+
+@dataclass
+class WaitBudget:
+    """What one request may still spend waiting, retries and rate-limit pacing together.
+
+    :param max_wait: Seconds all waits of the request may add up to (connection extra ``max_wait``).
+    :param deadline: Optional. Monotonic time no wait may outlast: the task's ``execution_timeout``.
+    :param clock: The monotonic clock ``deadline`` is on.
+    :param waited: Seconds already waited.
+    """
+
+    max_wait: float
+    deadline: float | None = None
+    clock: Callable[[], float] = time.monotonic
+    waited: float = 0.0
+
+    def left(self) -> float:
+        """Return the seconds the request may still wait (never negative).
+
+        :return: Seconds.
+        """
+        left = self.max_wait - self.waited
+        if self.deadline is not None:
+            left = min(left, self.deadline - self.clock())
+        return max(0.0, left)
+
+    def charge(self, seconds: float) -> None:
+        """Count a wait against the budget.
+
+        :param seconds: The wait, in seconds.
+        """
+        self.waited += max(0.0, seconds)
+
+    def refusal(self, wait: float, why: str) -> str | None:
+        """Tell why a wait cannot be started, or nothing when the budget affords it.
+
+        :param wait: The wait about to start, in seconds.
+        :param why: Who asks for it, e.g. ``the server asked to wait 3600 s (Retry-After: 3600)``.
+        :return: ``None`` when ``wait`` fits; else the message, ending with what limits the budget.
+        """
+        return None if wait <= self.left() else self.explain(why)
+
+    def explain(self, why: str) -> str:
+        """Say why a wait is refused: who asked for it, and what limits the budget now.
+
+        :param why: Who asks for the wait.
+        :return: ``<why> but this request's wait budget max_wait=300 s has 240 s left``, or ``<why> but the task's
+            deadline (execution_timeout) is 12 s away`` when the deadline is the tighter limit.
+        """
+        left = self.left()
+        if self.deadline is not None and left < self.max_wait - self.waited:
+            return f"{why} but the task's deadline (execution_timeout) is {seconds_text(left)} s away"
+        return (
+            f"{why} but this request's wait budget max_wait={seconds_text(self.max_wait)} s "
+            f"has {seconds_text(left)} s left"
+        )

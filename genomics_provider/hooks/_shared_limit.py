@@ -206,7 +206,7 @@ class RedisSlots:
         except (redis.RedisError, OSError) as exc:
             raise SharedLimitUnavailable(f"{type(exc).__name__}: {exc}") from None
         if int(waited) < 0:
-            raise TooLate(budget / 1e6)
+            raise TooLate(budget / 1e6, "the shared rate limit in Redis")
         return int(waited) / 1e6
 
 
@@ -298,18 +298,27 @@ class SharedRateLimiter(RateLimiter):
         return wait
 
 
-def make_limiter(hook: HookLike, rate: float | None, *, sleep: Callable[[float], None]) -> RateLimiter:
+def make_limiter(
+    hook: HookLike,
+    rate: float | None,
+    *,
+    sleep: Callable[[float], None],
+    clock: Callable[[], float] = time.monotonic,
+    wall_clock: Callable[[], float] = time.time,
+) -> RateLimiter:
     """Build a hook's limiter: shared through Redis when the connection asks for it, else the local one.
 
     :param hook: The hook (its extra, credential, base URL and log are read).
     :param rate: Requests per second from the connection (``None``: no bucket).
     :param sleep: The transport's sleep.
+    :param clock: Optional. The transport's monotonic clock.
+    :param wall_clock: Optional. The transport's epoch clock (``X-RateLimit-Reset`` is read against it).
     :return: The limiter.
     :raises InvalidInputError: When the coordination extra is malformed or cannot be used (see the module).
     """
     redis_conn_id = coordination_conn_id(hook.extra, hook.conn_id)
     if redis_conn_id is None:
-        return RateLimiter(rate, burst=1.0, jitter=PACING_JITTER, sleep=sleep)
+        return RateLimiter(rate, burst=1.0, jitter=PACING_JITTER, sleep=sleep, clock=clock, wall_clock=wall_clock)
     store = RedisSlots.connect(
         redis_conn_id, limit_key(hook.service_name, hook.base_url, hook.credential), hook.conn_id
     )
@@ -321,4 +330,6 @@ def make_limiter(hook: HookLike, rate: float | None, *, sleep: Callable[[float],
         burst=1.0,
         jitter=PACING_JITTER,
         sleep=sleep,
+        clock=clock,
+        wall_clock=wall_clock,
     )

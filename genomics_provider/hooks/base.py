@@ -27,12 +27,22 @@ from genomics_provider.exceptions import (
     InsecureTransportError,
     InvalidInputError,
     StaleReadError,
+    WaitBudgetExceededError,
     error_class_for_status,
 )
 from genomics_provider.hooks._connection import check_url, is_loopback_host, redacted
-from genomics_provider.hooks._errors import attempts_note, parse_error_body, summarise_body
+from genomics_provider.hooks._errors import (
+    Ending,
+    attempts_note,
+    describe_failure,
+    parse_error_body,
+    parse_error_detail,
+    strip_secrets,
+    summarise_body,
+)
 from genomics_provider.hooks._ratelimit import RateLimiter, TooLate
-from genomics_provider.hooks._retry import BackoffPolicy, is_retryable, wait_before_retry
+from genomics_provider.hooks._retry import BackoffPolicy, WaitBudget, is_retryable, retry_wait, seconds_text
+from genomics_provider.validation import SETTING_RANGES, check_credential, check_number
 
 if TYPE_CHECKING:
     # requests and tenacity are imported where a request is sent, not at module import: a DAG file that imports an
@@ -40,8 +50,9 @@ if TYPE_CHECKING:
     import requests
     import tenacity
 
-__all__ = ["DEFAULT_MAX_ATTEMPTS", "DEFAULT_MAX_READ_AGE", "DEFAULT_TIMEOUT", "DEFAULT_WRITE_TIMEOUT",
-           "READ_METHODS", "GenomicsRestHook", "is_loopback_host", "parse_error_body", "redacted"]  # fmt: skip
+__all__ = ["DEFAULT_MAX_ATTEMPTS", "DEFAULT_MAX_READ_AGE", "DEFAULT_MAX_WAIT", "DEFAULT_TIMEOUT",
+           "DEFAULT_WRITE_TIMEOUT", "READ_METHODS", "GenomicsRestHook", "is_loopback_host", "parse_error_body",
+           "redacted"]  # fmt: skip
 
 DEFAULT_TIMEOUT = (10.0, 60.0)
 #: Bound S (seconds): no write is sent whose body was computed from a read older than this (extra ``max_read_age``).
@@ -55,6 +66,10 @@ VERIFY_MARGIN_S = 0.5
 #: Methods that only read: re-sent after any transient failure (see :mod:`genomics_provider.hooks._retry`).
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 DEFAULT_MAX_ATTEMPTS = 5
+#: Seconds all retry waits and rate-limit pauses of one request may add up to (extra ``max_wait``).
+DEFAULT_MAX_WAIT = 300.0
+#: The largest ``max_wait`` accepted: a day.
+MAX_WAIT_LIMIT = 86400.0
 
 
 def _now() -> float:
@@ -71,6 +86,32 @@ def _sleep(seconds: float) -> None:
     :param seconds: How long to sleep.
     """
     time.sleep(seconds)
+
+
+def _task_deadline() -> float | None:
+    """Read when the running task's ``execution_timeout`` ends, on the :func:`_now` clock.
+
+    Measured from the task instance's start (a little before ``execute`` starts, so it errs early).
+
+    :return: The deadline, or ``None`` outside a task or for a task without a timeout.
+    """
+    try:
+        from airflow.sdk import get_current_context
+
+        context = get_current_context()
+    except (ImportError, RuntimeError):  # not inside a running task (a trigger, a test, the CLI)
+        return None
+    timeout = getattr(context.get("task"), "execution_timeout", None)
+    started = getattr(context.get("ti"), "start_date", None)
+    if timeout is None or started is None:
+        return None
+    from datetime import UTC, datetime
+
+    try:
+        left = float((started + timeout - datetime.now(UTC)).total_seconds())
+    except TypeError:  # a naive start date cannot be compared with the clock
+        return None
+    return _now() + left
 
 
 def _secret_forms(secret: str) -> list[str]:
@@ -122,6 +163,8 @@ class GenomicsRestHook(BaseHook):
         self.request_count = 0
         self._secrets: list[str] = []
         self._connection: Connection | None = None
+        self._deadline: float | None = None
+        self._deadline_known = False
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(conn_id={self.conn_id!r})"
@@ -153,7 +196,8 @@ class GenomicsRestHook(BaseHook):
     def credential(self) -> str:
         """The API key or token from the connection's password, registered with the secret masker.
 
-        :raises InvalidInputError: When the password is empty or has whitespace inside.
+        :raises InvalidInputError: When the password is empty, has whitespace inside, or a character no HTTP header
+            can carry (the message never quotes it).
         """
         secret = self.connection.password or ""
         if not secret.strip():
@@ -166,6 +210,7 @@ class GenomicsRestHook(BaseHook):
                 f"connection {self.conn_id!r}: the {self.credential_label} contains whitespace; "
                 "paste it again without spaces or line breaks"
             )
+        check_credential(secret, label=f"connection {self.conn_id!r}: the {self.credential_label}")
         self.register_secret(secret)
         return secret
 
@@ -201,6 +246,8 @@ class GenomicsRestHook(BaseHook):
         value = self.extra.get(key)
         if value is None or value == "":
             return default
+        if key in SETTING_RANGES:  # the documented range (genomics_provider.validation)
+            return check_number(value, label=f"connection {self.conn_id!r}: extra {key!r}", bounds=SETTING_RANGES[key])
         try:
             number = float(value)
         except (TypeError, ValueError):
@@ -266,8 +313,49 @@ class GenomicsRestHook(BaseHook):
     def max_attempts(self) -> int:
         """Attempts per request, first try included (at least 1)."""
         if self._max_attempts_override is not None:
-            return max(1, self._max_attempts_override)
+            bounds = SETTING_RANGES["max_attempts"]
+            return int(check_number(self._max_attempts_override, label="max_attempts", bounds=bounds))
         return int(self._extra_number("max_attempts", DEFAULT_MAX_ATTEMPTS, minimum=1) or DEFAULT_MAX_ATTEMPTS)
+
+    @cached_property
+    def max_wait(self) -> float:
+        """Seconds all retry waits and rate-limit pauses of one request may add up to (extra ``max_wait``).
+
+        :raises InvalidInputError: When the extra is not a number from 0 to 86400.
+        """
+        value = self.extra.get("max_wait")
+        if value is None or value == "":
+            return DEFAULT_MAX_WAIT
+        try:
+            number = None if isinstance(value, bool) else float(value)
+        except (TypeError, ValueError):
+            number = None
+        if number is None or not 0.0 <= number <= MAX_WAIT_LIMIT:  # NaN fails both comparisons
+            raise InvalidInputError(
+                f"connection {self.conn_id!r}: extra 'max_wait' = {value!r} must be a number of seconds "
+                f"from 0 to {MAX_WAIT_LIMIT:g}"
+            )
+        return number
+
+    @property
+    def deadline(self) -> float | None:
+        """When every wait must be over, on :meth:`clock`: no request starts a wait that would outlast it.
+
+        Unless set, read once from the running task: its start plus its ``execution_timeout`` (``None`` outside a
+        task, or without a timeout). An operator that knows better sets it, e.g. ``hook.deadline = hook.clock() +
+        remaining_seconds``; ``None`` removes the bound.
+        """
+        if not self._deadline_known:
+            self._deadline, self._deadline_known = _task_deadline(), True
+        return self._deadline
+
+    @deadline.setter
+    def deadline(self, value: float | None) -> None:
+        """Set the deadline of every wait.
+
+        :param value: Seconds on :meth:`clock`, or ``None`` for no deadline.
+        """
+        self._deadline, self._deadline_known = value, True
 
     @cached_property
     def limiter(self) -> RateLimiter:
@@ -283,7 +371,9 @@ class GenomicsRestHook(BaseHook):
         from genomics_provider.hooks._shared_limit import make_limiter
 
         rate = self._extra_number("rate_limit", self.default_rate_limit, minimum=0.0)
-        return make_limiter(self, rate, sleep=lambda seconds: _sleep(seconds))
+        return make_limiter(
+            self, rate, sleep=lambda seconds: _sleep(seconds), clock=lambda: _now(), wall_clock=lambda: time.time()
+        )
 
     # -- session ---------------------------------------------------------------------------------------------
 
@@ -374,6 +464,8 @@ class GenomicsRestHook(BaseHook):
         :raises GenomicsApiError: A typed subclass, once retries are exhausted or the error is not retryable; its
             message ends with how many attempts were made, or that a write was not re-sent.
         :raises StaleReadError: When ``send_by`` passed before the request could be sent.
+        :raises WaitBudgetExceededError: When a retry wait or a rate-limit pause would take the request's waits past
+            :attr:`max_wait` or past :attr:`deadline`; raised before that wait starts.
         """
         import requests
 
@@ -381,33 +473,56 @@ class GenomicsRestHook(BaseHook):
         url = self.url_for(path)
         safe = idempotent if idempotent is not None else method in READ_METHODS
         display_path = urlsplit(url).path
-        retrying = self._retrying(method, display_path, safe)
+        budget = WaitBudget(self.max_wait, self.deadline, clock=lambda: _now())
+        retrying = self._retrying(method, display_path, safe, budget)
         try:
-            return retrying(self._send_once, method, url, params, json_body, headers, safe, send_by)
+            return retrying(self._send_once, method, url, params, json_body, headers, safe, send_by, budget)
         except requests.RequestException as exc:
             attempts = int(retrying.statistics.get("attempt_number", 1))
-            raise self._final_error(exc, method, display_path, attempts_note(exc, attempts, safe)) from None
+            raise self._final_error(exc, method, display_path, attempts_note(exc, attempts, safe)) from exc
 
-    def _retrying(self, method: str, path: str, idempotent: bool) -> tenacity.Retrying:
+    def _retrying(
+        self, method: str, path: str, idempotent: bool, budget: WaitBudget | None = None
+    ) -> tenacity.Retrying:
         import tenacity
 
         return tenacity.Retrying(
             stop=tenacity.stop_after_attempt(self.max_attempts),
-            wait=self._tenacity_wait,
+            wait=lambda state: self._tenacity_wait(state, budget, method, path),
             retry=tenacity.retry_if_exception(lambda exc: is_retryable(exc, idempotent=idempotent)),
             before_sleep=lambda state: self._log_retry(state, method, path),
             sleep=lambda seconds: _sleep(seconds),
             reraise=True,
         )
 
-    def _final_error(self, exc: requests.RequestException, method: str, path: str, note: str) -> GenomicsApiError:
+    def _final_error(
+        self, exc: requests.RequestException, method: str, path: str, note: Ending | str
+    ) -> GenomicsApiError:
+        """Map the last failure to the typed error to raise, and make ``exc`` safe to chain as its cause.
+
+        :param exc: The last failure; stripped in place of its request, response, traceback and secrets.
+        :param method: HTTP method.
+        :param path: URL path.
+        :param note: How the attempts ended (a plain string means the outcome is known).
+        :return: The error to raise ``from exc``.
+        """
         import requests
 
+        ending = note if isinstance(note, Ending) else Ending(note)
         if isinstance(exc, requests.HTTPError) and exc.response is not None:
-            return self.error_from_response(exc.response, method, path, note=note)
-        return ApiConnectionError(
-            f"no response from {self.service_name}: {type(exc).__name__}", method=method, path=path, note=note
-        )
+            error = self.error_from_response(
+                exc.response, method, path, note=ending.note, outcome_unknown=ending.outcome_unknown
+            )
+        else:
+            error = ApiConnectionError(
+                f"no response from {self.service_name}: {describe_failure(exc)}",
+                method=method,
+                path=path,
+                note=ending.note,
+                outcome_unknown=ending.outcome_unknown,
+            )
+        strip_secrets(exc, self.scrub)
+        return error
 
     def _send_once(
         self,
@@ -418,12 +533,10 @@ class GenomicsRestHook(BaseHook):
         headers: Mapping[str, str] | None,
         idempotent: bool = True,
         send_by: float | None = None,
+        budget: WaitBudget | None = None,
     ) -> requests.Response:
         self._check_send_by(method, url, send_by)
-        try:
-            self.limiter.acquire(None if send_by is None else send_by - _now())
-        except TooLate:
-            self._check_send_by(method, url, float("-inf"))  # no slot was taken: the next request may have it
+        self._pace(method, url, send_by, budget)
         self._check_send_by(method, url, send_by)
         self.request_count += 1
         response = self.session.request(
@@ -452,19 +565,77 @@ class GenomicsRestHook(BaseHook):
             )
         return response
 
+    def _pace(self, method: str, url: str, send_by: float | None, budget: WaitBudget | None) -> None:
+        # The limiter may wait as long as the tighter of send_by and the budget allows; which one refused decides
+        # the error. No slot is taken on a refusal, so the next request may have it.
+        allowed = None if budget is None else budget.left()
+        stale_first = send_by is not None and (allowed is None or send_by - _now() <= allowed)
+        if send_by is not None and stale_first:
+            allowed = send_by - _now()
+        try:
+            waited = self.limiter.acquire(allowed)
+        except TooLate as late:
+            if budget is None or stale_first:
+                raise self._stale_error(method, url) from None
+            raise WaitBudgetExceededError(
+                budget.explain(f"{late.reason} asks to wait {seconds_text(late.wait)} s"),
+                method=method,
+                path=urlsplit(url).path,
+                note="not sent",
+            ) from None
+        if budget is not None:
+            budget.charge(waited)
+
     def _check_send_by(self, method: str, url: str, send_by: float | None) -> None:
         if send_by is None or _now() <= send_by:
             return
-        raise StaleReadError(
+        raise self._stale_error(method, url)
+
+    def _stale_error(self, method: str, url: str) -> StaleReadError:
+        return StaleReadError(
             f"not sent: its body was planned from a read more than {self.max_read_age:g} s old (max_read_age); "
             "read again first",
             method=method,
             path=urlsplit(url).path,
         )
 
-    def _tenacity_wait(self, state: tenacity.RetryCallState) -> float:
+    def _tenacity_wait(
+        self, state: tenacity.RetryCallState, budget: WaitBudget | None = None, method: str = "", path: str = ""
+    ) -> float:
         exc = state.outcome.exception() if state.outcome else None
-        return wait_before_retry(exc, state.attempt_number, now=time.time(), policy=self.backoff)
+        seconds, why = retry_wait(exc, state.attempt_number, now=time.time(), policy=self.backoff)
+        if budget is None:
+            return seconds
+        refusal = budget.refusal(seconds, why)
+        if refusal is not None:  # fail now: sleeping first would only spend the budget the refusal is about
+            raise self._over_budget(exc, refusal, method, path, state.attempt_number)
+        budget.charge(seconds)
+        return seconds
+
+    def _over_budget(
+        self, exc: BaseException | None, refusal: str, method: str, path: str, attempts: int
+    ) -> WaitBudgetExceededError:
+        import requests
+
+        note = f"gave up after {attempts} attempt{'s' if attempts > 1 else ''}"
+        response = getattr(exc, "response", None)
+        if not isinstance(response, requests.Response):
+            return WaitBudgetExceededError(
+                f"{refusal}; no response from {self.service_name}: {type(exc).__name__}",
+                method=method,
+                path=path,
+                note=note,
+            )
+        said = self.error_from_response(response, method, path)
+        return WaitBudgetExceededError(
+            f"{refusal}; the server said: {said.message}",
+            status=said.status,
+            code=said.code,
+            request_id=said.request_id,
+            method=method,
+            path=path,
+            note=note,
+        )
 
     def _log_retry(self, state: tenacity.RetryCallState, method: str, path: str) -> None:
         exc = state.outcome.exception() if state.outcome else None
@@ -516,28 +687,36 @@ class GenomicsRestHook(BaseHook):
     # -- errors ----------------------------------------------------------------------------------------------
 
     def error_from_response(
-        self, response: requests.Response, method: str, path: str, *, note: str = ""
+        self,
+        response: requests.Response,
+        method: str,
+        path: str,
+        *,
+        note: str = "",
+        outcome_unknown: bool = False,
     ) -> GenomicsApiError:
-        """Map a failed response to the typed error for its status, with the vendor's message and code.
+        """Map a failed response to the typed error for its status, with the vendor's message, details and code.
 
         :param response: The non-2xx response.
         :param method: HTTP method.
         :param path: URL path.
         :param note: Optional. How the transport ended (attempts made, whether a write may have been applied).
+        :param outcome_unknown: Optional. Whether the request was a write the server may have applied.
         :return: The error to raise.
         """
-        message, code = parse_error_body(response, self.scrub)
-        hint = self.status_hints.get(response.status_code)
-        if hint:
-            message = f"{message} ({hint.format(conn_id=self.conn_id)})"
+        parsed = parse_error_detail(response, self.scrub)
+        hint = parsed.hint or self.status_hints.get(response.status_code)
+        message = f"{parsed.message} ({hint.format(conn_id=self.conn_id)})" if hint else parsed.message
         return error_class_for_status(response.status_code)(
             message,
             status=response.status_code,
-            code=code,
+            code=parsed.code,
             request_id=response.headers.get("X-Request-Id"),
             method=method,
             path=path,
             note=note,
+            outcome_unknown=outcome_unknown,
+            more_info=parsed.more_info,
         )
 
     def register_secret(self, secret: str) -> None:

@@ -10,6 +10,11 @@ Wire choices (see the README's "Wire choices" section; the emulator behaves the 
   because the service leaves ``where``/``sort`` out of them. Each id is yielded once; a repeated cursor, a page
   without a new id, or more than 2n + 1 pages for a total that needs n end the listing with ``GenomicsApiError``.
 * Errors read ``message``, then ``msg`` (the 429 body), and survive HTML gateway pages.
+* Every id a method puts into a URL path, a ``$ref`` or a ``where`` filter is checked first (16 lowercase hex, see
+  :mod:`genomics_provider.validation`), so ``update_metadata("../samples/<id>", ...)`` is refused before any request.
+  What the operators read back is checked too: one object where one is expected, and lists of objects whose
+  ``$uri`` holds an id; anything else is a ``GenomicsApiError`` naming the method and path.
+* Tag names are looked up and compared in Unicode NFC form.
 """
 
 from __future__ import annotations
@@ -29,10 +34,26 @@ from genomics_provider.exceptions import (
 )
 from genomics_provider.hooks._paging import ListingGuard
 from genomics_provider.hooks.base import GenomicsRestHook
+from genomics_provider.validation import (
+    ONECODEX_ID,
+    SETTING_RANGES,
+    check_finite_body,
+    check_id,
+    check_number,
+    check_project_reference,
+    check_text,
+    expect_items,
+    expect_object,
+    nfc,
+    shown,
+)
 
 ONECODEX_BASE_URL = "https://app.onecodex.com"
 API = "/api/v1"
-ID_PATTERN = re.compile(r"^[0-9a-f]{16}$")
+#: One Codex ids: 16 lowercase hex characters (the rule lives in genomics_provider.validation).
+ID_PATTERN = ONECODEX_ID
+#: Where ``id_from_link`` reads an object's id, named in shape errors.
+_ID_FIELD = "$uri"
 AUTH_SCHEMES: tuple[str, ...] = ("api_key", "basic", "bearer")
 
 
@@ -125,8 +146,7 @@ class OneCodexHook(GenomicsRestHook):
 
         :return: The account object.
         """
-        result: dict[str, Any] = self.request_json("GET", f"{API}/account")
-        return result
+        return self._object("GET", f"{API}/account", with_id=False)
 
     @property
     def web_url(self) -> str:
@@ -153,10 +173,10 @@ class OneCodexHook(GenomicsRestHook):
         :param sample_id: 16-hex sample id.
         :param expand: Optional. Ask for linked objects (tags, project, metadata) inline (``expand=all``).
         :return: The sample object.
+        :raises InvalidInputError: When the id is not 16 lowercase hex characters (nothing is sent).
         """
         params = {"expand": "all"} if expand else None
-        result: dict[str, Any] = self.request_json("GET", f"{API}/samples/{sample_id}", params=params)
-        return result
+        return self._object("GET", f"{API}/samples/{_sample(sample_id)}", params=params)
 
     def iter_samples(
         self,
@@ -168,10 +188,11 @@ class OneCodexHook(GenomicsRestHook):
 
         :param where: Optional. One Codex ``where`` filter, e.g. ``{"project": "4b53797444f846c4"}``.
         :param sort: Optional. ``{"created_at": true}`` (``true`` = descending).
-        :param page_size: Optional. Items per page (default 100).
+        :param page_size: Optional. Items per page, 1 to 1000 (default 100).
         :return: An iterator of sample objects.
+        :raises InvalidInputError: On a page size outside 1 to 1000 (nothing is sent).
         """
-        return self._iter_list(f"{API}/samples", where, sort, page_size)
+        return self._iter_list(f"{API}/samples", where, sort, _page_size(page_size))
 
     def get_samples_by_id(self, sample_ids: list[str]) -> dict[str, dict[str, Any]]:
         """Read many samples with one list call per 100 ids (``where={"$uri": {"$in": [...]}}``).
@@ -180,8 +201,9 @@ class OneCodexHook(GenomicsRestHook):
 
         :param sample_ids: 16-hex sample ids.
         :return: Samples by id.
+        :raises InvalidInputError: When an id is not 16 lowercase hex characters (nothing is sent).
         """
-        return self._get_by_id(f"{API}/samples", sample_ids)
+        return self._get_by_id(f"{API}/samples", [_sample(sample_id) for sample_id in sample_ids])
 
     def _get_by_id(self, path: str, ids: list[str]) -> dict[str, dict[str, Any]]:
         found: dict[str, dict[str, Any]] = {}
@@ -199,11 +221,12 @@ class OneCodexHook(GenomicsRestHook):
         :param send_by: Optional. Deadline for sending (see :meth:`~GenomicsRestHook.request`).
         :return: The updated sample.
         :raises StaleReadError: When the deadline passed before the PATCH could be sent (nothing was sent).
+        :raises InvalidInputError: When the id is not 16 lowercase hex characters, or the body holds NaN or Infinity
+            (nothing is sent).
+        :raises GenomicsApiError: When the answer is not a sample object.
         """
-        result: dict[str, Any] = self.request_json(
-            "PATCH", f"{API}/samples/{sample_id}", json_body=body, send_by=send_by
-        )
-        return result
+        path = f"{API}/samples/{_sample(sample_id)}"
+        return self._object("PATCH", path, json_body=check_finite_body(body, label="body:"), send_by=send_by)
 
     # -- tags ------------------------------------------------------------------------------------------------
 
@@ -212,19 +235,20 @@ class OneCodexHook(GenomicsRestHook):
 
         :param tag_id: 16-hex tag id.
         :return: ``{"$uri", "name"}``.
+        :raises InvalidInputError: When the id is not 16 lowercase hex characters (nothing is sent).
         """
-        result: dict[str, Any] = self.request_json("GET", f"{API}/tags/{tag_id}")
-        return result
+        return self._object("GET", f"{API}/tags/{check_id(tag_id, argument='tag id', kind='onecodex')}")
 
     def find_tag(self, name: str) -> dict[str, Any] | None:
         """Look a tag up by exact name.
 
-        :param name: Tag name (case-sensitive).
+        :param name: Tag name (case-sensitive; compared in Unicode NFC form, and looked up in that form).
         :return: The tag, or ``None`` when no tag has that name.
-        :raises InvalidInputError: When several tags share the name.
+        :raises InvalidInputError: When several tags share the name, or the name holds a control character.
         """
+        name = nfc(check_text(_string(name, "tag name"), label="tag name", noun="tag names"))
         matches = list(self._iter_list(f"{API}/tags", {"name": name}, None, None, cursor=False))
-        matches = [tag for tag in matches if tag.get("name") == name]
+        matches = [tag for tag in matches if isinstance(tag.get("name"), str) and nfc(tag["name"]) == name]
         if len(matches) > 1:
             ids = ", ".join(sorted(str(id_from_link(tag)) for tag in matches))
             raise InvalidInputError(
@@ -240,13 +264,17 @@ class OneCodexHook(GenomicsRestHook):
         is unknown (connection lost, read timeout, 500/502/504) the name is looked up again, and a tag the server did
         create is returned instead of creating a second one.
 
-        :param name: Tag name, 1 to 30 characters.
+        :param name: Tag name, 1 to 30 characters (sent in Unicode NFC form).
         :param sample_id: The sample to tag.
         :return: The created tag.
+        :raises InvalidInputError: On a sample id that is not 16 hex or a name with a control character (nothing is
+            sent).
+        :raises GenomicsApiError: When the answer is not a tag object with a ``$uri``.
         """
-        body = {"name": name, "sample": ref("samples", sample_id)}
+        name = nfc(check_text(_string(name, "tag name"), label="tag name", noun="tag names"))
+        body = {"name": name, "sample": ref("samples", _sample(sample_id))}
         try:
-            result: dict[str, Any] = self.request_json("POST", f"{API}/tags", json_body=body)
+            result = self._object("POST", f"{API}/tags", json_body=body)
         except (ApiConnectionError, ServerError):
             existing = self.find_tag(name)
             if existing is None:
@@ -262,9 +290,9 @@ class OneCodexHook(GenomicsRestHook):
 
         :param project_id: 16-hex project id.
         :return: The project object.
+        :raises InvalidInputError: When the id is not 16 lowercase hex characters (nothing is sent).
         """
-        result: dict[str, Any] = self.request_json("GET", f"{API}/projects/{project_id}")
-        return result
+        return self._object("GET", f"{API}/projects/{check_id(project_id, argument='project id', kind='onecodex')}")
 
     def resolve_project(self, id_or_name: str) -> dict[str, Any]:
         """Find a project by id, then by ``name``, then by ``project_name`` (as the official client does).
@@ -274,9 +302,11 @@ class OneCodexHook(GenomicsRestHook):
 
         :param id_or_name: Project id, name or short name.
         :return: The project object.
-        :raises InvalidInputError: When nothing or more than one project matches.
+        :raises InvalidInputError: When nothing or more than one project matches, or the argument is not a non-empty
+            string of printable text (then nothing is sent).
         """
-        if ID_PATTERN.match(id_or_name):
+        id_or_name = check_project_reference(id_or_name, argument="project")
+        if ID_PATTERN.fullmatch(id_or_name):
             try:
                 return self.get_project(id_or_name)
             except NotFoundError:
@@ -307,9 +337,9 @@ class OneCodexHook(GenomicsRestHook):
 
         :param metadata_id: 16-hex metadata id (from ``sample["metadata"]["$ref"]``).
         :return: The metadata record.
+        :raises InvalidInputError: When the id is not 16 lowercase hex characters (nothing is sent).
         """
-        result: dict[str, Any] = self.request_json("GET", f"{API}/metadata/{metadata_id}")
-        return result
+        return self._object("GET", f"{API}/metadata/{_metadata(metadata_id)}")
 
     def iter_metadata(
         self, where: dict[str, Any] | None = None, page_size: int | None = None
@@ -317,18 +347,20 @@ class OneCodexHook(GenomicsRestHook):
         """Yield every metadata record matching ``where`` (cursor mode, falling back to page mode).
 
         :param where: Optional. ``where`` filter on scalar fields or ``$uri``.
-        :param page_size: Optional. Items per page (default 100).
+        :param page_size: Optional. Items per page, 1 to 1000 (default 100).
         :return: An iterator of metadata records.
+        :raises InvalidInputError: On a page size outside 1 to 1000 (nothing is sent).
         """
-        return self._iter_list(f"{API}/metadata", where, None, page_size)
+        return self._iter_list(f"{API}/metadata", where, None, _page_size(page_size))
 
     def get_metadata_by_id(self, metadata_ids: list[str]) -> dict[str, dict[str, Any]]:
         """Read many metadata records with one list call per 100 ids.
 
         :param metadata_ids: 16-hex metadata ids.
         :return: Records by id.
+        :raises InvalidInputError: When an id is not 16 lowercase hex characters (nothing is sent).
         """
-        return self._get_by_id(f"{API}/metadata", metadata_ids)
+        return self._get_by_id(f"{API}/metadata", [_metadata(metadata_id) for metadata_id in metadata_ids])
 
     def update_metadata(
         self, metadata_id: str, body: dict[str, Any], *, send_by: float | None = None
@@ -340,11 +372,26 @@ class OneCodexHook(GenomicsRestHook):
         :param send_by: Optional. Deadline for sending (see :meth:`~GenomicsRestHook.request`).
         :return: The updated record.
         :raises StaleReadError: When the deadline passed before the PATCH could be sent (nothing was sent).
+        :raises InvalidInputError: When the id is not 16 lowercase hex characters, or the body holds NaN or Infinity
+            (nothing is sent).
+        :raises GenomicsApiError: When the answer is not a metadata object.
         """
-        result: dict[str, Any] = self.request_json(
-            "PATCH", f"{API}/metadata/{metadata_id}", json_body=body, send_by=send_by
-        )
-        return result
+        path = f"{API}/metadata/{_metadata(metadata_id)}"
+        return self._object("PATCH", path, json_body=check_finite_body(body, label="body:"), send_by=send_by)
+
+    def _object(self, method: str, path: str, *, with_id: bool = True, **kwargs: Any) -> dict[str, Any]:
+        """Send a request whose answer must be one JSON object (with a ``$uri`` id unless ``with_id`` is false).
+
+        :param method: HTTP method.
+        :param path: API path.
+        :param with_id: Optional. Require the object's ``$uri`` (the operators read ids from it).
+        :param kwargs: Passed to :meth:`~GenomicsRestHook.request_json`.
+        :return: The object.
+        :raises GenomicsApiError: When the answer has another shape.
+        """
+        result = self.request_json(method, path, **kwargs)
+        id_of = id_from_link if with_id else None
+        return expect_object(result, method=method, path=path, id_of=id_of, id_name=_ID_FIELD)
 
     # -- pagination ------------------------------------------------------------------------------------------
 
@@ -371,6 +418,7 @@ class OneCodexHook(GenomicsRestHook):
             items = self.parse_json(response, "GET")
             if not isinstance(items, list):
                 raise GenomicsApiError(f"expected a JSON list, got {type(items).__name__}", method="GET", path=path)
+            expect_items(items, method="GET", path=path, id_of=id_from_link, id_name=_ID_FIELD)
             next_cursor = response.headers.get("X-Next-Cursor")
             if next_cursor and guard.repeated(next_cursor):
                 raise guard.error(f"the server sent cursor {guard.shown(next_cursor)!r} twice")
@@ -386,6 +434,28 @@ class OneCodexHook(GenomicsRestHook):
                 return
             page += 1
             response = self.request("GET", path, params={**params, "page": page})
+
+
+def _sample(sample_id: Any) -> str:
+    return check_id(sample_id, argument="sample id", kind="onecodex")
+
+
+def _metadata(metadata_id: Any) -> str:
+    return check_id(metadata_id, argument="metadata id", kind="onecodex")
+
+
+def _string(value: Any, argument: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidInputError(f"{argument}: {shown(value)} is not allowed; give a non-empty string")
+    return value
+
+
+def _page_size(page_size: Any) -> int | None:
+    # None means the hook's default; anything given is checked, so 0 is not silently read as "the default".
+    if page_size is None:
+        return None
+    bounds = SETTING_RANGES["onecodex page_size"]
+    return int(check_number(page_size, label="page_size", bounds=bounds))
 
 
 def _marks_page_mode(headers: Mapping[str, str]) -> bool:

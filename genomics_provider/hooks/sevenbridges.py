@@ -23,12 +23,17 @@ Wire choices (the emulator behaves the same way):
   (429, 503, no connection), because re-sending a stale complete value after an unknown outcome could overwrite
   another writer's change; the operators re-read and re-send what still differs instead. They return one
   ``{"resource": ...}`` or ``{"error": ...}`` record per item, in request order.
+* **Checked before sending** (:mod:`genomics_provider.validation`): every file or folder id (24 lowercase hex) and
+  project (``owner/project``, neither part ``.`` or ``..``) a method puts into a URL path, a query or a bulk body;
+  tags, metadata keys and names with a control character; a rename containing ``/``. **Checked after**: a
+  single-object call answers one JSON object (a file with a string ``id``), a listing's items are objects with string
+  ids; anything else is a ``GenomicsApiError`` naming the method and path, and a bulk result whose ``resource`` has no
+  string id becomes an error record.
 * **Errors** keep the body's ``code`` and ``message`` (``more_info`` is only a documentation link and is dropped).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping, Sequence
 from functools import cached_property
 from typing import Any, ClassVar, Literal, NamedTuple, NotRequired, TypedDict, cast
@@ -38,6 +43,15 @@ from genomics_provider.exceptions import GenomicsApiError, InvalidInputError
 from genomics_provider.hooks._connection import is_loopback_host
 from genomics_provider.hooks._paging import ListingGuard
 from genomics_provider.hooks.base import GenomicsRestHook
+from genomics_provider.validation import (
+    SEVENBRIDGES_ID,
+    check_file_name,
+    check_finite_body,
+    check_id,
+    check_text,
+    expect_items,
+    expect_object,
+)
 
 #: API base URL of each platform, by the key the vendor's R client uses.
 PLATFORM_BASE_URLS: dict[str, str] = {
@@ -59,8 +73,8 @@ WEB_HOSTS: dict[str, str] = {
     "api.sevenbridges.cn": "platform.sevenbridges.cn",
     "gcp-api.sbgenomics.com": "gcp.sbgenomics.com",
 }
-FILE_ID_PATTERN = re.compile(r"^[0-9a-f]{24}$")
-PROJECT_PATTERN = re.compile(r"^[^/\s]+/[^/\s]+$")
+#: File and folder ids: 24 lowercase hex characters (the rule lives in genomics_provider.validation).
+FILE_ID_PATTERN = SEVENBRIDGES_ID
 #: Most items one bulk call accepts, and most items one list page returns.
 BULK_LIMIT = 100
 AUTH_SCHEMES: tuple[str, ...] = ("token", "bearer")
@@ -248,11 +262,9 @@ class SevenBridgesHook(GenomicsRestHook):
 
         :param owner_project: ``owner/project-short-name`` (the owner is case-sensitive).
         :return: The project object.
-        :raises InvalidInputError: When the id is not ``owner/project``.
+        :raises InvalidInputError: When the id is not ``owner/project`` (nothing is sent).
         """
-        if not isinstance(owner_project, str) or not PROJECT_PATTERN.fullmatch(owner_project):
-            raise InvalidInputError(f"project: {owner_project!r} is not a project id; use 'owner/project'")
-        owner, short = owner_project.split("/")
+        owner, short = check_id(owner_project, argument="project", kind="sevenbridges project").split("/")
         return self._json_object("GET", f"/projects/{quote(owner, safe='')}/{quote(short, safe='')}")
 
     # -- single files ----------------------------------------------------------------------------------------
@@ -263,17 +275,19 @@ class SevenBridgesHook(GenomicsRestHook):
         :param file_id: 24-hex file id.
         :return: The file object.
         """
-        return cast(SbFile, self._json_object("GET", f"/files/{_checked_id(file_id)}"))
+        return self._file("GET", f"/files/{_checked_id(file_id)}")
 
     def update_file(self, file_id: str, *, name: str) -> SbFile:
         """Rename a file (``PATCH /files/{id}`` with only ``name``, so tags and metadata are left alone).
 
         :param file_id: 24-hex file id.
-        :param name: The new name.
+        :param name: The new name: printable text without ``/``, not ``.`` or ``..``.
         :return: The updated file.
+        :raises InvalidInputError: On a bad id or name (nothing is sent).
+        :raises GenomicsApiError: When the answer is not a file object with a string ``id``.
         """
-        body = {"name": name}
-        return cast(SbFile, self._json_object("PATCH", f"/files/{_checked_id(file_id)}", json_body=body))
+        body = {"name": check_file_name(name)}
+        return self._file("PATCH", f"/files/{_checked_id(file_id)}", json_body=body)
 
     def patch_file_metadata(self, file_id: str, metadata: Mapping[str, str]) -> dict[str, Any]:
         """Merge metadata keys into a file (``PATCH /files/{id}/metadata``); other keys are kept.
@@ -282,8 +296,9 @@ class SevenBridgesHook(GenomicsRestHook):
         :param metadata: The keys to set. ``None`` values are refused (the API's handling of null is undocumented);
             use :meth:`put_file_metadata` to remove keys.
         :return: The file's full metadata after the merge.
-        :raises InvalidInputError: On a ``None`` value.
+        :raises InvalidInputError: On a ``None`` value, or a key or value with a control character.
         """
+        _check_pairs(metadata)
         nulls = sorted(key for key, value in metadata.items() if value is None)
         if nulls:
             raise InvalidInputError(
@@ -297,7 +312,9 @@ class SevenBridgesHook(GenomicsRestHook):
         :param file_id: 24-hex file id.
         :param metadata: The complete desired metadata.
         :return: The file's metadata.
+        :raises InvalidInputError: On a key or value with a control character.
         """
+        _check_pairs(metadata)
         return self._json_object("PUT", f"/files/{_checked_id(file_id)}/metadata", json_body=dict(metadata))
 
     def put_file_tags(self, file_id: str, tags: Sequence[str]) -> list[str]:
@@ -309,6 +326,7 @@ class SevenBridgesHook(GenomicsRestHook):
         :raises GenomicsApiError: When the response is not a JSON array.
         """
         path = f"/files/{_checked_id(file_id)}/tags"
+        tags = [check_text(tag, label=f"tags[{index}]", noun="tags") for index, tag in enumerate(tags)]
         result = self.request_json("PUT", path, json_body=list(tags))
         if not isinstance(result, list):
             raise GenomicsApiError(f"expected a JSON array, got {type(result).__name__}", method="PUT", path=path)
@@ -434,8 +452,9 @@ class SevenBridgesHook(GenomicsRestHook):
         :param send_by: Optional. Deadline for sending each call (see :meth:`~GenomicsRestHook.request`).
         :return: One ``{"resource"}`` or ``{"error"}`` record per item, in the given order.
         :raises StaleReadError: When the deadline passed before a call could be sent (that call was not sent).
+        :raises InvalidInputError: When an item's ``id`` is not 24 lowercase hex characters (nothing is sent).
         """
-        return self._bulk("edit", items, send_by=send_by)
+        return self._bulk("edit", _checked_items(items), send_by=send_by)
 
     def bulk_update_files(self, items: Sequence[BulkItem], *, send_by: float | None = None) -> list[BulkRecord]:
         """Replace many files' details (``POST /bulk/files/update``), 100 items per call.
@@ -446,8 +465,9 @@ class SevenBridgesHook(GenomicsRestHook):
         :param send_by: Optional. Deadline for sending each call (see :meth:`~GenomicsRestHook.request`).
         :return: One ``{"resource"}`` or ``{"error"}`` record per item, in the given order.
         :raises StaleReadError: When the deadline passed before a call could be sent (that call was not sent).
+        :raises InvalidInputError: When an item's ``id`` is not 24 lowercase hex characters (nothing is sent).
         """
-        return self._bulk("update", items, send_by=send_by)
+        return self._bulk("update", _checked_items(items), send_by=send_by)
 
     def _bulk(self, action: BulkAction, entries: Sequence[Any], *, send_by: float | None = None) -> list[BulkRecord]:
         path = f"/bulk/files/{action}"
@@ -469,17 +489,30 @@ class SevenBridgesHook(GenomicsRestHook):
 
     def _json_object(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
         result = self.request_json(method, path, **kwargs)
-        if not isinstance(result, dict):
-            shown = urlsplit(path).path
-            raise GenomicsApiError(f"expected a JSON object, got {type(result).__name__}", method=method, path=shown)
-        return result
+        return expect_object(result, method=method, path=urlsplit(path).path)
+
+    def _file(self, method: str, path: str, **kwargs: Any) -> SbFile:
+        result = self.request_json(method, path, **kwargs)
+        return cast(SbFile, expect_object(result, method=method, path=urlsplit(path).path, id_of=file_id_of))
 
 
-def _checked_id(file_id: str) -> str:
-    # Checked before the id becomes part of a URL path.
-    if not isinstance(file_id, str) or not FILE_ID_PATTERN.fullmatch(file_id):
-        raise InvalidInputError(f"file id: {file_id!r} is not valid; each id must be 24 lowercase hex characters")
-    return file_id
+def _checked_id(file_id: Any, argument: str = "file id") -> str:
+    # Checked before the id becomes part of a URL path, a query or a bulk body.
+    return check_id(file_id, argument=argument, kind="sevenbridges")
+
+
+def _checked_items(items: Sequence[BulkItem]) -> Sequence[BulkItem]:
+    for index, item in enumerate(items):
+        _checked_id(item.get("id") if isinstance(item, dict) else item, f"items[{index}] id")
+        check_finite_body(item, label=f"items[{index}]:")
+    return items
+
+
+def _check_pairs(metadata: Mapping[str, Any]) -> None:
+    for key, value in metadata.items():
+        check_text(key, label="metadata: key", noun="metadata keys")
+        if isinstance(value, str):
+            check_text(value, label=f"metadata: value of {key!r}", noun="metadata values", line_breaks=True)
 
 
 def _list_params(
@@ -495,8 +528,13 @@ def _list_params(
     # Repeated keys are OR filters; the order is the one the official client sends.
     if (project is None) == (parent is None):
         raise InvalidInputError("iter_files: give exactly one of project (owner/project) or parent (a folder id)")
-    if isinstance(page_size, bool) or not 1 <= page_size <= BULK_LIMIT:
+    if isinstance(page_size, bool) or not isinstance(page_size, int) or not 1 <= page_size <= BULK_LIMIT:
         raise InvalidInputError(f"page_size: {page_size!r} must be between 1 and {BULK_LIMIT}")
+    if project is not None:
+        check_id(project, argument="project", kind="sevenbridges project")
+    if parent is not None:
+        _checked_id(parent, "parent")
+    _check_filters(names, tags, metadata, origin)
     params: list[tuple[str, Any]] = [("limit", page_size), ("fields", fields)]
     params.append(("project", project) if project is not None else ("parent", parent))
     params += [("name", name) for name in names or ()]
@@ -508,11 +546,30 @@ def _list_params(
     return params
 
 
+def _check_filters(
+    names: Sequence[str] | None,
+    tags: Sequence[str] | None,
+    metadata: Mapping[str, str | Sequence[str]] | None,
+    origin: Mapping[str, str] | None,
+) -> None:
+    for argument, listed in (("names", names), ("tags", tags)):
+        for index, name in enumerate(listed or ()):
+            check_text(name, label=f"{argument}[{index}]", noun="filter values")
+    filters: dict[str, str | Sequence[str]] = {
+        **(metadata or {}),
+        **{f"origin.{k}": v for k, v in (origin or {}).items()},
+    }
+    for key, value in filters.items():
+        check_text(key, label="filter key", noun="filter keys")
+        for text in [value] if isinstance(value, str) else list(value):
+            check_text(text, label=f"filter {key!r}", noun="filter values")
+
+
 def _page_items(body: Mapping[str, Any], path: str) -> list[SbFile]:
     items = body.get("items")
     if not isinstance(items, list):
         raise GenomicsApiError(f"expected a list envelope with 'items', got keys {sorted(body)}", path=path)
-    return cast(list[SbFile], items)
+    return cast(list[SbFile], expect_items(items, method="GET", path=path, id_of=file_id_of))
 
 
 def file_id_of(item: Any) -> str | None:
@@ -542,6 +599,6 @@ def _bulk_record(item: Any) -> BulkRecord:
     # Anything unrecognisable becomes an error record, so it is reported, never taken as success.
     if isinstance(item, dict) and isinstance(item.get("error"), dict):
         return {"error": item["error"]}
-    if isinstance(item, dict) and isinstance(item.get("resource"), dict):
+    if isinstance(item, dict) and isinstance(item.get("resource"), dict) and file_id_of(item["resource"]):
         return {"resource": cast(SbFile, item["resource"])}
     return {"error": {"message": f"unrecognised bulk result {str(item)[:80]!r}"}}

@@ -7,16 +7,22 @@ and the rule, and runs before any request is sent.
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from airflow.sdk.exceptions import AirflowException
+from airflow.sdk.exceptions import AirflowException, AirflowFailException
 
+from genomics_provider.curation.outcome import LONGEST_REASON_CHARS, SHOWN_ITEMS, clip, first_reasons
 from genomics_provider.curation.outcome import Outcome as Outcome
 from genomics_provider.curation.outcome import Summary as Summary
 from genomics_provider.exceptions import InvalidInputError
+
+_LOG = logging.getLogger(__name__)
+#: Failed items per log record when a failure message is capped and the full list goes to the task log.
+LOG_CHUNK = 500
 
 
 def is_templated(value: Any) -> bool:
@@ -180,22 +186,61 @@ def check_selection(ids: Any, query: Any, *, ids_arg: str, query_arg: str) -> No
         raise InvalidInputError(f"give {ids_arg} (a list of ids) or {query_arg} (a filter) to select what to update")
 
 
-def raise_for_failures(outcome: Outcome, *, noun: str, note: str = "") -> None:
-    """Fail the task after all items were processed, naming every failed item and why.
+#: Why a task whose items met a conflicting ask is not retried.
+CONFLICT_NOTE = (
+    "{count} {noun} met a conflicting ask, so this task is not retried: a retry would overwrite the other writer's "
+    "change without telling anyone"
+)
+
+
+def raise_for_failures(
+    outcome: Outcome, *, noun: str, note: str = "", log: logging.Logger | logging.LoggerAdapter[Any] | None = None
+) -> None:
+    """Fail the task after all items were processed, naming the failed items and why, in a message of bounded size.
+
+    While the list fits :data:`~genomics_provider.curation.outcome.TEXT_BUDGET`, every failure is named, in the
+    order it happened. Beyond that the message names the first
+    :data:`~genomics_provider.curation.outcome.SHOWN_ITEMS` by id (reasons cut) with exact counts, and every failed
+    item with its whole reason goes to the task log.
 
     :param outcome: The collected results.
     :param noun: What the items are, plural (``samples``, ``files``).
     :param note: Optional. A sentence appended to the message (e.g. why the run stopped early).
+    :param log: Optional. Where the full list goes when the message is capped (default: this module's logger).
     :raises AirflowException: When any item failed (retryable: a retry redoes only what still differs).
+    :raises AirflowFailException: When another writer undid a change on purpose (``outcome.conflicted``): not
+        retried, since the retry would silently overwrite that writer's change.
     """
     if not outcome.failed:
         return
-    total = len(outcome.changed) + len(outcome.unchanged) + len(outcome.failed) + len(outcome.skipped)
-    lines = "; ".join(f"{item}: {reason}" for item, reason in outcome.failed.items())
-    raise AirflowException(
-        f"{len(outcome.failed)} of {total} {noun} failed ({len(outcome.changed)} changed, "
-        f"{len(outcome.unchanged)} already as asked): {lines}" + (f". {note}" if note else "")
+    failed = len(outcome.failed)
+    head = (
+        f"{failed} of {outcome.total} {noun} failed ({len(outcome.changed)} changed, "
+        f"{len(outcome.unchanged)} already as asked"
     )
+    notes = [note] if note else []
+    if outcome.conflicted:
+        notes.append(CONFLICT_NOTE.format(count=len(outcome.conflicted), noun=noun))
+    tail = "".join(f". {text}" for text in notes)
+    error = AirflowFailException if outcome.conflicted else AirflowException
+    if not Outcome(failed=outcome.failed).too_big():
+        lines = "; ".join(f"{item}: {clip(reason, LONGEST_REASON_CHARS)}" for item, reason in outcome.failed.items())
+        raise error(f"{head}): {lines}{tail}")
+    _log_every_failure(outcome.failed, noun, log or _LOG)
+    lines = "; ".join(f"{item}: {reason}" for item, reason in first_reasons(outcome.failed).items())
+    raise error(
+        f"{head}; the first {SHOWN_ITEMS} by id are shown, every one is in the task log): {lines}; "
+        f"and {failed - SHOWN_ITEMS} more{tail}"
+    )
+
+
+def _log_every_failure(failed: Mapping[str, str], noun: str, log: logging.Logger | logging.LoggerAdapter[Any]) -> None:
+    # One record per LOG_CHUNK items: a record per item makes 100,000 failures cost seconds of logging.
+    items = sorted(failed)
+    log.error("%d %s failed; every one of them, by id:", len(items), noun)
+    for start in range(0, len(items), LOG_CHUNK):
+        chunk = items[start : start + LOG_CHUNK]
+        log.error("failed %s:\n%s", noun, "\n".join(f"{item}: {failed[item]}" for item in chunk))
 
 
 def format_plan(rows: Iterable[tuple[str, str, str, str]], *, title: str) -> str:

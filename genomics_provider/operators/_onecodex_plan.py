@@ -16,6 +16,7 @@ import pendulum
 from genomics_provider.exceptions import InvalidInputError
 from genomics_provider.hooks.onecodex import id_from_link, ref
 from genomics_provider.operators._common import parse_string_list, repeated
+from genomics_provider.validation import check_finite, check_text, nfc_names
 
 Visibility = Literal["public", "shared", "private"]
 TagMode = Literal["add", "remove", "replace"]
@@ -72,11 +73,14 @@ class SampleChange:
 
 
 def check_tag_names(value: Any, *, argument: str = "tags") -> tuple[str, ...]:
-    """Validate a list of tag names: 1 to 30 characters each, no duplicates.
+    """Validate a list of tag names: printable text, 1 to 30 characters each in NFC form, no duplicates.
+
+    Names are returned (and so looked up, compared and sent) in Unicode NFC form; two that are equal only after
+    normalising are refused as duplicates (see :mod:`genomics_provider.validation`).
 
     :param value: The rendered argument: a list of strings, a JSON list string, or one name.
     :param argument: Argument name for messages.
-    :return: The names as a tuple.
+    :return: The names in NFC form, as a tuple.
     :raises InvalidInputError: On a rule violation.
     """
     value = parse_string_list(value, argument=argument)
@@ -85,6 +89,8 @@ def check_tag_names(value: Any, *, argument: str = "tags") -> tuple[str, ...]:
     for name in value:
         if not isinstance(name, str) or not name.strip():
             raise InvalidInputError(f"{argument}: {name!r} is not a tag name; names are non-empty strings")
+    names = nfc_names(value, argument=argument)
+    for name in names:
         if len(name) > TAG_NAME_MAX:
             raise InvalidInputError(
                 f"{argument}: {name!r} is {len(name)} characters long; One Codex tag names are at most "
@@ -93,7 +99,7 @@ def check_tag_names(value: Any, *, argument: str = "tags") -> tuple[str, ...]:
     dupes = repeated(value)
     if dupes:
         raise InvalidInputError(f"{argument}: {', '.join(map(repr, dupes))} is given more than once")
-    return tuple(value)
+    return tuple(names)
 
 
 def _tag_label(tag_id: str, names_by_id: Mapping[str, str]) -> str:
@@ -225,6 +231,8 @@ METADATA_FIELDS: dict[str, tuple[Any, ...]] = {
     "location_string": ("str", 255),
     "starred": ("bool",),
 }
+#: Free-text fields, which may hold tab and line breaks (every other text field is one printable line).
+MULTILINE_FIELDS = frozenset({"description"})
 READ_ONLY_METADATA = ("$uri", "sample", "updated_at", "custom")
 
 
@@ -256,6 +264,8 @@ def _check_metadata_value(name: str, value: Any, rule: tuple[Any, ...]) -> Any:
             raise InvalidInputError(f"fields: {name!r} must be true or false, not null")
         return None
     if kind == "str" and isinstance(value, str):
+        label, noun = f"fields: value of {name!r}", "metadata values"
+        check_text(value, label=label, noun=noun, line_breaks=name in MULTILINE_FIELDS)
         if rule[1] is not None and len(value) > rule[1]:
             raise InvalidInputError(f"fields: {name!r} is {len(value)} characters; the limit is {rule[1]}")
         return value
@@ -264,6 +274,7 @@ def _check_metadata_value(name: str, value: Any, rule: tuple[Any, ...]) -> Any:
     if kind == "bool" and isinstance(value, bool):
         return value
     if kind == "num" and isinstance(value, (int, float)) and not isinstance(value, bool):
+        check_finite(value, label=f"fields: {name!r}")
         if not (rule[1] <= value <= rule[2] and math.isfinite(value)):
             raise InvalidInputError(f"fields: {name!r} = {value!r} is outside {rule[1]:g}..{rule[2]:g}")
         return value
@@ -293,15 +304,22 @@ def _normalise_date(name: str, value: str) -> str:
 
 
 def check_custom(custom: Mapping[str, Any]) -> dict[str, Any]:
-    """Validate ``custom``: a flat object whose values are strings, numbers, booleans or null.
+    """Validate ``custom``: a flat object whose values are strings, finite numbers, booleans or null.
+
+    Keys are printable text; string values may also hold tab and line breaks.
 
     :param custom: The custom metadata.
     :return: The same values as a dict.
-    :raises InvalidInputError: On a non-string key or a nested / non-scalar value.
+    :raises InvalidInputError: On a non-string or unprintable key, a nested / non-scalar value, an unprintable
+        string, or NaN / Infinity.
     """
     for key, value in custom.items():
         if not isinstance(key, str) or not key:
             raise InvalidInputError(f"custom: key {key!r} must be a non-empty string")
+        check_text(key, label="custom: key", noun="custom keys")
+        if isinstance(value, str):
+            check_text(value, label=f"custom: value of {key!r}", noun="custom values", line_breaks=True)
+        check_finite(value, label=f"custom: {key!r}")
         if value is not None and not isinstance(value, (str, int, float, bool)):
             raise InvalidInputError(
                 f"custom: {key!r} = {value!r} is {type(value).__name__}; values must be strings, numbers, "

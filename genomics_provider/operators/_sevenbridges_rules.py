@@ -2,7 +2,8 @@
 
 Every check raises :class:`~genomics_provider.exceptions.InvalidInputError` with a message naming the argument, the
 key and the rule. The platform's metadata limits: keys are non-empty strings of at most 100 UTF-8 bytes, values
-strings of at most 300 UTF-8 bytes, and a file holds at most 1000 pairs.
+strings of at most 300 UTF-8 bytes, and a file holds at most 1000 pairs. The rules shared with the hooks (ids,
+projects, printable text, tags in Unicode NFC form, file names) live in :mod:`genomics_provider.validation`.
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from genomics_provider.exceptions import InvalidInputError
-from genomics_provider.hooks.sevenbridges import FILE_ID_PATTERN, PROJECT_PATTERN, SbFile
+from genomics_provider.hooks.sevenbridges import SbFile
 from genomics_provider.operators._common import as_mapping, parse_string_list, repeated
+from genomics_provider.validation import check_file_name, check_text, id_problem, nfc, nfc_names, shown
 
 TagMode = Literal["add", "remove", "replace"]
 MetadataMode = Literal["merge", "replace"]
@@ -88,17 +90,21 @@ class FileQuery:
 
 
 def validate_tags(value: Any, *, mode: TagMode) -> list[str]:
-    """Check the ``tags`` argument: a list (or JSON list, or one tag) of unique non-empty strings.
+    """Check the ``tags`` argument: a list (or JSON list, or one tag) of unique non-empty printable strings.
+
+    Tags are returned (and so compared and sent) in Unicode NFC form; two equal only after normalising are refused.
 
     :param value: The rendered argument.
     :param mode: The tag mode; only ``replace`` accepts an empty list (it clears every tag).
-    :return: The tags, in the given order.
-    :raises InvalidInputError: On a non-string, empty or duplicate tag, or an empty list outside ``replace``.
+    :return: The tags in NFC form, in the given order.
+    :raises InvalidInputError: On a non-string, empty, unprintable or duplicate tag, or an empty list outside
+        ``replace``.
     """
     tags = parse_string_list(value, argument="tags")
     bad = [tag for tag in tags if not isinstance(tag, str) or not tag.strip()]
     if bad:
         raise InvalidInputError(f"tags: {bad[0]!r} is not allowed; each tag must be a non-empty string")
+    normal = nfc_names(tags, argument="tags")
     dupes = repeated(tags)
     if dupes:
         raise InvalidInputError(f"tags: {', '.join(map(repr, dupes))} appears more than once; tags must be unique")
@@ -106,7 +112,7 @@ def validate_tags(value: Any, *, mode: TagMode) -> list[str]:
         raise InvalidInputError(
             f"tags: the list is empty; mode={mode!r} needs at least one tag (mode='replace' with [] clears all tags)"
         )
-    return list(tags)
+    return normal
 
 
 def validate_metadata(value: Any, *, mode: MetadataMode) -> dict[str, str | None]:
@@ -142,6 +148,8 @@ def _pair_problems(key: Any, value: Any, mode: MetadataMode) -> list[str]:
     size = _utf8_size(key)
     if size is None or size > MAX_KEY_BYTES:
         problems.append(f"key {key[:40]!r} is {_size_text(size)}; keys may have at most {MAX_KEY_BYTES} bytes")
+    if size is not None:
+        problems += _unprintable(key, "key", "keys")
     if value is None:
         if mode == "replace":
             problems.append(f"key {key[:40]!r} is None; None removes a key only in mode='merge' (leave it out here)")
@@ -152,7 +160,18 @@ def _pair_problems(key: Any, value: Any, mode: MetadataMode) -> list[str]:
     size = _utf8_size(value)
     if size is None or size > MAX_VALUE_BYTES:
         problems.append(f"value of {key[:40]!r} is {_size_text(size)}; values may have at most {MAX_VALUE_BYTES} bytes")
+    if size is not None:
+        problems += _unprintable(value, f"value of {key[:40]!r}", "values", line_breaks=True)
     return problems
+
+
+def _unprintable(text: str, label: str, noun: str, *, line_breaks: bool = False) -> list[str]:
+    # The shared rule, collected with the other problems of the mapping instead of raised alone.
+    try:
+        check_text(text, label=label, noun=noun, line_breaks=line_breaks)
+    except InvalidInputError as exc:
+        return [str(exc)]
+    return []
 
 
 def validate_query(value: Any) -> FileQuery:
@@ -173,10 +192,13 @@ def validate_query(value: Any) -> FileQuery:
             "query: give exactly one of 'project' ('owner/project') and 'parent' (a folder id); "
             "the API lists one project root or one folder"
         )
-    if project is not None and (not isinstance(project, str) or not PROJECT_PATTERN.fullmatch(project)):
-        raise InvalidInputError(f"query: project {project!r} is not a project id; use 'owner/project'")
-    if parent is not None and (not isinstance(parent, str) or not FILE_ID_PATTERN.fullmatch(parent)):
-        raise InvalidInputError(f"query: parent {parent!r} is not a folder id; ids are 24 lowercase hex characters")
+    problem = None if project is None else id_problem(project, "sevenbridges project")
+    if problem:
+        raise InvalidInputError(f"query: project {shown(project)} is not a project id; {problem}")
+    if parent is not None and id_problem(parent, "sevenbridges"):
+        raise InvalidInputError(
+            f"query: parent {shown(parent)} is not a folder id; ids are 24 lowercase hex characters"
+        )
     origin = {
         key[len("origin.") :]: _query_values(query, key, single=True)[0] for key in query if key.startswith("origin.")
     }
@@ -207,19 +229,20 @@ def _query_values(query: Mapping[str, Any], key: str, *, single: bool = False) -
         raise InvalidInputError(f"query: {key} = {value!r} is not allowed; it must be {rule}")
     if single and len(values) != 1:
         raise InvalidInputError(f"query: {key} = {value!r} is not allowed; it must be a non-empty string")
-    return tuple(values)
+    for text in values:
+        check_text(text, label=f"query: {key}", noun="filter values")
+    # Tags are compared in NFC form, and sent that way, as the tags the operators write are.
+    return tuple(nfc(text) for text in values) if key == "tag" else tuple(values)
 
 
 def validate_file_name(value: Any) -> str:
-    """Check a new file name: a non-empty string without surrounding whitespace.
+    """Check a new file name: non-empty printable text without surrounding whitespace, ``/``, ``.`` or ``..``.
 
     :param value: The rendered ``name`` argument.
     :return: The name.
     :raises InvalidInputError: When it is not.
     """
-    if not isinstance(value, str) or not value.strip() or value != value.strip():
-        raise InvalidInputError(f"name: {value!r} is not allowed; use a non-empty name without surrounding spaces")
-    return value
+    return check_file_name(value)
 
 
 def _utf8_size(text: str) -> int | None:
@@ -234,13 +257,14 @@ def _size_text(size: int | None) -> str:
 
 
 def file_tags(file: Mapping[str, Any]) -> list[str]:
-    """Read a file's tags as the API returned them (strings only; missing means none).
+    """Read a file's tags as the API returned them, in Unicode NFC form (strings only; missing means none).
 
     :param file: The file.
     :return: Its tags.
     """
     tags = file.get("tags")
-    return [tag for tag in tags if isinstance(tag, str)] if isinstance(tags, list) else []
+    # In NFC form, as the tags asked for are, so a tag stored decomposed is recognised (and rewritten composed).
+    return [nfc(tag) for tag in tags if isinstance(tag, str)] if isinstance(tags, list) else []
 
 
 def file_metadata(file: Mapping[str, Any]) -> dict[str, Any]:

@@ -54,6 +54,7 @@ from genomics_provider.operators._onecodex_plan import (
     plan_metadata,
     plan_sample,
 )
+from genomics_provider.validation import check_project_reference
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
@@ -129,8 +130,8 @@ class UpdateSampleOperator(_OneCodexSampleOperator):
             visibility = check_choice(self.visibility, argument="visibility", choices=VISIBILITIES)
         mode = check_choice(self.tag_mode, argument=self._tag_mode_argument, choices=TAG_MODES)
         request = None if self.tags is None else TagRequest(check_tag_names(self.tags), mode)  # type: ignore[arg-type]
-        if self.project is not UNSET and self.project is not None and not str(self.project).strip():
-            raise InvalidInputError("project: an empty string is not a project; use None to remove the project")
+        if self.project is not UNSET and self.project is not None and not is_templated(self.project):
+            check_project_reference(self.project, argument="project")
         if visibility is None and request is None and self.project is UNSET:
             raise InvalidInputError("nothing to do: give at least one of visibility, project or tags")
         return visibility, request
@@ -170,7 +171,7 @@ class UpdateSampleOperator(_OneCodexSampleOperator):
     def _resolve_project(self) -> str | Unset | None:
         if self.project is UNSET or self.project is None:
             return self.project
-        project = self.hook.resolve_project(str(self.project))
+        project = self.hook.resolve_project(check_project_reference(self.project, argument="project"))
         permissions = project.get("permissions")
         if isinstance(permissions, list) and "can_add_files" not in permissions:
             raise InvalidInputError(

@@ -2,7 +2,9 @@
 
 :class:`BaseGenomicsSensor` holds the flow both sensors share: the ``deferrable`` switch, one synchronous poke
 before deferring, and the mapping of trigger events (see :mod:`genomics_provider.triggers`) in
-``execute_complete``.
+``execute_complete``. Both modes raise the same exceptions with the same retry behaviour: each poke runs inside
+:func:`~genomics_provider.triggers.failing_fast`, like each poll of the trigger, and an ``error`` event is raised
+again as the exception the trigger met (:func:`~genomics_provider.triggers.error_from_event`).
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow.sdk import BaseSensorOperator, PokeReturnValue, conf
 from airflow.sdk.exceptions import AirflowException, AirflowFailException, AirflowSkipException
+
+from genomics_provider.triggers import error_from_event
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
@@ -103,7 +107,10 @@ class BaseGenomicsSensor(BaseSensorOperator):
         :param event: The trigger's payload.
         :return: The ids, also the XCom return value.
         :raises AirflowFailException: On a ``failed`` event (the condition can never be met; no retry).
-        :raises AirflowException: On an ``error`` event, or a missing or malformed one (retries apply).
+        :raises GenomicsApiError: On an ``error`` event from a failed request: the same error poke mode raises (a
+            401 or 403 as its non-retryable twin, see :func:`~genomics_provider.triggers.failing_fast`).
+        :raises InvalidInputError: On an ``error`` event from an invalid argument or connection (no retry).
+        :raises AirflowException: On any other ``error`` event, or a missing or malformed one (retries apply).
         """
         status = event.get("status") if isinstance(event, dict) else None
         if event is None or status not in ("success", "failed", "error"):
@@ -112,7 +119,7 @@ class BaseGenomicsSensor(BaseSensorOperator):
         if status == "failed":
             raise AirflowFailException(message)
         if status == "error":
-            raise AirflowException(message)
+            raise error_from_event(event)
         ids = event.get(self.event_ids_key)
         if not isinstance(ids, list):
             raise AirflowException(f"{self.task_id}: the success event has no {self.event_ids_key!r} list")

@@ -13,6 +13,7 @@ from airflow.sdk.exceptions import AirflowFailException
 from genomics_provider.hooks.onecodex import OneCodexHook
 from genomics_provider.operators._common import is_templated
 from genomics_provider.sensors import BaseGenomicsSensor
+from genomics_provider.triggers import failing_fast
 from genomics_provider.triggers.onecodex import OneCodexSampleTrigger, check_sample_args, check_samples
 
 if TYPE_CHECKING:
@@ -77,18 +78,21 @@ class OneCodexSampleSensor(BaseGenomicsSensor):
 
         :param context: The Airflow task context.
         :return: Done with the sample ids as XCom when every sample has the target status; not done otherwise.
+        :raises CredentialRejectedError: On HTTP 401, and ``AccessRejectedError`` on 403 (no retry: waiting cannot
+            fix a rejected connection).
         :raises InvalidInputError: On invalid rendered arguments, before any request.
         :raises AirflowFailException: Naming every sample that is failed_validation, deleted or not found.
         """
-        ids, target = check_sample_args(self.sample_ids, self.target_status)
-        check = check_samples(ids, self.hook.get_samples_by_id(ids), target)
-        if check.failed:
-            raise AirflowFailException(check.failure_message(self.onecodex_conn_id))
-        if not check.done:
-            self.log.info("%s", check.waiting_message())
-            return PokeReturnValue(is_done=False)
-        self.log.info("All %d One Codex samples are %r", len(ids), target)
-        return PokeReturnValue(is_done=True, xcom_value=ids)
+        with failing_fast():
+            ids, target = check_sample_args(self.sample_ids, self.target_status)
+            check = check_samples(ids, self.hook.get_samples_by_id(ids), target)
+            if check.failed:
+                raise AirflowFailException(check.failure_message(self.onecodex_conn_id))
+            if not check.done:
+                self.log.info("%s", check.waiting_message())
+                return PokeReturnValue(is_done=False)
+            self.log.info("All %d One Codex samples are %r", len(ids), target)
+            return PokeReturnValue(is_done=True, xcom_value=ids)
 
     def build_trigger(self) -> OneCodexSampleTrigger:
         """Build the trigger for deferrable mode from the rendered arguments.

@@ -13,6 +13,7 @@ from genomics_provider.hooks.sevenbridges import SevenBridgesHook
 from genomics_provider.operators._common import is_templated
 from genomics_provider.operators._sevenbridges_rules import FileQuery, validate_query
 from genomics_provider.sensors import BaseGenomicsSensor
+from genomics_provider.triggers import failing_fast
 from genomics_provider.triggers.sevenbridges import (
     SevenBridgesFilesTrigger,
     check_min_count,
@@ -86,18 +87,21 @@ class SevenBridgesFilesSensor(BaseGenomicsSensor):
 
         :param context: The Airflow task context.
         :return: Done with all matching file ids as XCom when at least ``min_count`` match; not done otherwise.
+        :raises CredentialRejectedError: On HTTP 401, and ``AccessRejectedError`` on 403 (no retry: waiting cannot
+            fix a rejected connection).
         :raises InvalidInputError: On an invalid rendered query or ``min_count``, before any request.
         """
-        query, min_count = self._checked()
-        matches = find_matching_files(self.hook, query)
-        if matches.unexpected:
-            self.log.warning(
-                "The listing returned %d files that do not match the query; not counted", matches.unexpected
-            )
-        self.log.info("%s", matches.describe(min_count))
-        if len(matches.ids) < min_count:
-            return PokeReturnValue(is_done=False)
-        return PokeReturnValue(is_done=True, xcom_value=matches.ids)
+        with failing_fast():
+            query, min_count = self._checked()
+            matches = find_matching_files(self.hook, query)
+            if matches.unexpected:
+                self.log.warning(
+                    "The listing returned %d files that do not match the query; not counted", matches.unexpected
+                )
+            self.log.info("%s", matches.describe(min_count))
+            if len(matches.ids) < min_count:
+                return PokeReturnValue(is_done=False)
+            return PokeReturnValue(is_done=True, xcom_value=matches.ids)
 
     def build_trigger(self) -> SevenBridgesFilesTrigger:
         """Build the trigger for deferrable mode from the rendered, validated arguments.

@@ -14,9 +14,11 @@ from typing import Any
 
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
+from genomics_provider.curation.outcome import SHOWN_ITEMS
 from genomics_provider.exceptions import InvalidInputError
 from genomics_provider.hooks.onecodex import ID_PATTERN, OneCodexHook
 from genomics_provider.operators._common import check_choice, parse_id_list
+from genomics_provider.triggers import error_event, failing_fast
 
 #: Statuses a sample never leaves: waiting for another status is pointless.
 FAILED_STATUSES: tuple[str, ...] = ("failed_validation", "deleted")
@@ -52,22 +54,24 @@ class SampleCheck:
         return not self.waiting and not self.failed
 
     def failure_message(self, conn_id: str) -> str:
-        """Describe every sample that cannot reach the target status, with its status.
+        """Describe the samples that cannot reach the target status, with their status (the first 50).
 
         :param conn_id: The connection used, named for samples that were not found.
         :return: E.g. ``1 of 3 One Codex samples will never be 'available': 6f2c8d5e0a7b3cb4: failed_validation``.
         """
         parts = []
-        for sample_id, status in self.failed.items():
+        for sample_id, status in list(self.failed.items())[:SHOWN_ITEMS]:
             if status == NOT_FOUND:
                 text = f"{sample_id}: {NOT_FOUND} (missing, deleted, or not visible to connection {conn_id!r})"
             else:
                 error = self.errors.get(sample_id)
                 text = f"{sample_id}: {status}" + (f" ({_clip(error)})" if error else "")
             parts.append(text)
+        more = f"; and {len(self.failed) - SHOWN_ITEMS} more" if len(self.failed) > SHOWN_ITEMS else ""
         return (
             f"{len(self.failed)} of {self.total} One Codex samples will never be {self.target_status!r}: "
             + "; ".join(parts)
+            + more
         )
 
     def waiting_message(self) -> str:
@@ -183,25 +187,26 @@ class OneCodexSampleTrigger(BaseTrigger):
     async def _wait(self) -> dict[str, Any]:
         hook = OneCodexHook(onecodex_conn_id=self.onecodex_conn_id)
         try:
-            ids, target = check_sample_args(self.sample_ids, self.target_status)
-            hook.connection = await hook.aget_connection(self.onecodex_conn_id)
-            while True:
-                # The sync hook runs in a thread: its retries, backoff and rate limiter apply unchanged.
-                samples = await asyncio.to_thread(hook.get_samples_by_id, ids)
-                check = check_samples(ids, samples, target)
-                if check.failed:
-                    message = check.failure_message(self.onecodex_conn_id)
-                    self.log.info("%s", message)
-                    return {"status": "failed", "message": message, "failed": dict(check.failed)}
-                if check.done:
-                    self.log.info("All %d One Codex samples are %r", len(ids), target)
-                    return {"status": "success", "sample_ids": ids}
-                self.log.info("%s; next poll in %g s", check.waiting_message(), self.poll_interval)
-                await asyncio.sleep(self.poll_interval)
+            with failing_fast():
+                ids, target = check_sample_args(self.sample_ids, self.target_status)
+                hook.connection = await hook.aget_connection(self.onecodex_conn_id)
+                while True:
+                    # The sync hook runs in a thread: its retries, backoff and rate limiter apply unchanged.
+                    samples = await asyncio.to_thread(hook.get_samples_by_id, ids)
+                    check = check_samples(ids, samples, target)
+                    if check.failed:
+                        message = check.failure_message(self.onecodex_conn_id)
+                        self.log.info("%s", message)
+                        return {"status": "failed", "message": message, "failed": dict(check.failed)}
+                    if check.done:
+                        self.log.info("All %d One Codex samples are %r", len(ids), target)
+                        return {"status": "success", "sample_ids": ids}
+                    self.log.info("%s; next poll in %g s", check.waiting_message(), self.poll_interval)
+                    await asyncio.sleep(self.poll_interval)
         except Exception as exc:
-            message = f"polling {len(self.sample_ids)} One Codex samples failed: {type(exc).__name__}: {exc}"
-            self.log.warning("%s", message)
-            return {"status": "error", "message": message}
+            event = error_event(exc, f"polling {len(self.sample_ids)} One Codex samples failed")
+            self.log.warning("%s", event["message"])
+            return event
         finally:
             hook.close()
 

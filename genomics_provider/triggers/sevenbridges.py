@@ -20,6 +20,7 @@ from genomics_provider.exceptions import InvalidInputError
 from genomics_provider.hooks.sevenbridges import SbFile, SevenBridgesHook
 from genomics_provider.operators._sevenbridges_plan import is_folder
 from genomics_provider.operators._sevenbridges_rules import FileQuery, validate_query
+from genomics_provider.triggers import error_event, failing_fast
 
 
 @dataclass
@@ -170,19 +171,20 @@ class SevenBridgesFilesTrigger(BaseTrigger):
     async def _wait(self) -> dict[str, Any]:
         hook = SevenBridgesHook(sevenbridges_conn_id=self.sevenbridges_conn_id)
         try:
-            query, min_count = validate_query(self.query), check_min_count(self.min_count)
-            hook.connection = await hook.aget_connection(self.sevenbridges_conn_id)
-            while True:
-                # The sync hook runs in a thread: its retries, backoff and rate-limit pacing apply unchanged.
-                matches = await asyncio.to_thread(find_matching_files, hook, query)
-                if len(matches.ids) >= min_count:
-                    self.log.info("Done: %s", matches.describe(min_count))
-                    return {"status": "success", "file_ids": matches.ids}
-                self.log.info("%s; next poll in %g s", matches.describe(min_count), self.poll_interval)
-                await asyncio.sleep(self.poll_interval)
+            with failing_fast():
+                query, min_count = validate_query(self.query), check_min_count(self.min_count)
+                hook.connection = await hook.aget_connection(self.sevenbridges_conn_id)
+                while True:
+                    # The sync hook runs in a thread: its retries, backoff and rate-limit pacing apply unchanged.
+                    matches = await asyncio.to_thread(find_matching_files, hook, query)
+                    if len(matches.ids) >= min_count:
+                        self.log.info("Done: %s", matches.describe(min_count))
+                        return {"status": "success", "file_ids": matches.ids}
+                    self.log.info("%s; next poll in %g s", matches.describe(min_count), self.poll_interval)
+                    await asyncio.sleep(self.poll_interval)
         except Exception as exc:
-            message = f"polling Seven Bridges files failed: {type(exc).__name__}: {exc}"
-            self.log.warning("%s", message)
-            return {"status": "error", "message": message}
+            event = error_event(exc, "polling Seven Bridges files failed")
+            self.log.warning("%s", event["message"])
+            return event
         finally:
             hook.close()

@@ -31,6 +31,7 @@ from genomics_provider.exceptions import (
     RateLimitedError,
     ServerError,
     UnauthorizedError,
+    WaitBudgetExceededError,
 )
 from genomics_provider.hooks._retry import BackoffPolicy
 from genomics_provider.hooks.onecodex import OneCodexHook
@@ -397,13 +398,24 @@ def test_retries_429_honouring_retry_after(
     assert len(api.calls) == 2
 
 
-def test_retry_after_is_capped_at_sixty_seconds(
+def test_a_retry_after_within_the_wait_budget_is_honoured_in_full(
+    hook: OneCodexHook, api: responses.RequestsMock, no_real_sleep: list[float]
+) -> None:
+    api.get(SAMPLE_URL, status=503, headers={"Retry-After": "200"})
+    api.get(SAMPLE_URL, json=SAMPLE)
+    hook.get_sample(SAMPLE_ID)
+    assert no_real_sleep == [200.0]  # not capped at 60 s: retrying before the server's time draws another 503
+
+
+def test_a_retry_after_beyond_the_wait_budget_fails_at_once(
     hook: OneCodexHook, api: responses.RequestsMock, no_real_sleep: list[float]
 ) -> None:
     api.get(SAMPLE_URL, status=503, headers={"Retry-After": "600"})
-    api.get(SAMPLE_URL, json=SAMPLE)
-    hook.get_sample(SAMPLE_ID)
-    assert no_real_sleep == [60.0]
+    with pytest.raises(WaitBudgetExceededError) as caught:
+        hook.get_sample(SAMPLE_ID)
+    assert no_real_sleep == []
+    assert len(api.calls) == 1
+    assert caught.value.status == 503
 
 
 def test_retries_429_without_retry_after_with_exponential_backoff_then_raises_rate_limited(

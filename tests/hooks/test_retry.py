@@ -201,14 +201,16 @@ def test_wait_honours_retry_after() -> None:
     assert wait_before_retry(http_error(429, {"Retry-After": "3"}), 1, now=NOW, policy=BackoffPolicy()) == 3.0
 
 
-def test_wait_caps_retry_after_at_the_policy_maximum() -> None:
+def test_wait_honours_a_retry_after_beyond_the_backoff_maximum_in_full() -> None:
+    # The request's wait budget bounds it (tests/reliability/test_wait_budget.py); retrying early draws another 429.
     exc = http_error(429, {"Retry-After": "600"})
-    assert wait_before_retry(exc, 1, now=NOW, policy=BackoffPolicy()) == 60.0
+    assert wait_before_retry(exc, 1, now=NOW, policy=BackoffPolicy()) == 600.0
 
 
-def test_wait_caps_retry_after_at_a_custom_maximum() -> None:
-    exc = http_error(429, {"Retry-After": "600"})
-    assert wait_before_retry(exc, 1, now=NOW, policy=BackoffPolicy(maximum=5.0)) == 5.0
+def test_the_backoff_maximum_caps_only_the_exponential_wait() -> None:
+    policy = BackoffPolicy(maximum=5.0, jitter=0.0)
+    assert wait_before_retry(http_error(429, {"Retry-After": "600"}), 1, now=NOW, policy=policy) == 600.0
+    assert wait_before_retry(http_error(429), 8, now=NOW, policy=policy) == 5.0
 
 
 def test_wait_without_jitter_doubles_from_half_a_second() -> None:

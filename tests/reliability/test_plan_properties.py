@@ -111,10 +111,12 @@ def test_onecodex_sample_plan_reaches_the_desired_state_and_replanning_is_empty(
         assert len(now) == len(wanted)
 
 
+#: Text the validation accepts (no control characters or lone surrogates: genomics_provider.validation).
+printable = st.characters(blacklist_categories=("Cc", "Cs"))
 fields_strategy = st.fixed_dictionaries(
     {},
     optional={
-        "name": st.text(max_size=10),
+        "name": st.text(printable, max_size=10),
         "platform": st.sampled_from(["Illumina HiSeq", "Illumina NovaSeq 6000", "Other"]),
         "location_lat": st.floats(-90, 90, allow_nan=False),
         "starred": st.booleans(),
@@ -122,7 +124,7 @@ fields_strategy = st.fixed_dictionaries(
         "library_type": st.none() | st.sampled_from(["WGS", "Other"]),
     },
 )
-custom_values = st.none() | st.booleans() | st.integers(-5, 5) | st.text(max_size=4)
+custom_values = st.none() | st.booleans() | st.integers(-5, 5) | st.text(printable, max_size=4)
 custom_dicts = st.dictionaries(st.sampled_from(["a", "b", "c", "d"]), custom_values, max_size=4)
 
 

@@ -280,25 +280,26 @@ def test_a_dead_service_stops_the_round_after_five_failed_writes_in_a_row(
 
 
 @pytest.mark.parametrize(
-    ("install", "window_wait"),
+    ("install", "asked"),
     [
-        pytest.param(lambda emu: emu.faults.rate_limited(None, times=None, retry_after=86_400), 2.0, id="Retry-After"),
-        pytest.param(lambda emu: emu.faults.add("rate_limited", None, times=None, reset_in_s=86_400), 300.0,
-                     id="X-RateLimit-Reset"),
+        pytest.param(lambda emu: emu.faults.rate_limited(None, times=None, retry_after=86_400),
+                     r"Retry-After: 86400", id="Retry-After"),
+        pytest.param(lambda emu: emu.faults.add("rate_limited", None, times=None, reset_in_s=86_400),
+                     r"X-RateLimit-Reset: \d+", id="X-RateLimit-Reset"),
     ],
 )  # fmt: skip
-def test_a_server_asking_to_wait_a_day_gets_capped_waits_and_a_bounded_number_of_calls(
-    fresh: Emulator, no_real_sleep: list[float], install: Callable[[Emulator], Any], window_wait: float
+def test_a_server_asking_to_wait_a_day_fails_at_once_saying_what_it_asked(
+    fresh: Emulator, no_real_sleep: list[float], install: Callable[[Emulator], Any], asked: str
 ) -> None:
     install(fresh)
 
-    with pytest.raises(AirflowException, match=r"HTTP 429, code 1000: .*\(gave up after 5 attempts\)"):
+    # Waiting would outlast the request's wait budget (max_wait, 300 s): no retry, no pacing, one call.
+    expected = (
+        rf"HTTP 429, code 1000: the server asked to wait 86\d{{3}}(\.\d)? s \({asked}\) but this request's wait "
+        r"budget max_wait=300 s has 300 s left; the server said: .*\(gave up after 1 attempt\)"
+    )
+    with pytest.raises(AirflowException, match=expected):
         run(TagFilesOperator(task_id="t", file_ids=FILES[:3], tags=["x"]))
 
-    assert fresh.recorder.count() == ATTEMPTS
-    # Each retry waits at most 60 s; pacing to the platform's window (X-RateLimit-Remaining: 0) at most 300 s.
-    retry_waits = [wait for wait in no_real_sleep if wait == MAX_WAIT_S]
-    window_waits = [wait for wait in no_real_sleep if wait != MAX_WAIT_S]
-    assert len(retry_waits) == ATTEMPTS - 1
-    assert len(window_waits) == ATTEMPTS - 1
-    assert all(wait <= window_wait for wait in window_waits)
+    assert fresh.recorder.count() == 1
+    assert no_real_sleep == []
