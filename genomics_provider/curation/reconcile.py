@@ -31,11 +31,24 @@ own monotonic clock, so machines need not agree on the time. The argument assume
 this provider with bounds no larger than ours (the defaults), and that the field does not go away and come back to
 exactly the same value between two reads (an A-B-A change); another program's writes are outside it.
 
-**Conflicting asks** (one writer adds a tag another removes) undo each other: each writer's re-read finds its change
-gone and writes it again, until one runs out of its :data:`MAX_WRITE_ROUNDS` and its task fails naming the items.
-Not closed yet: if the later writer's re-read comes before the earlier writer's correction lands, the later one
-confirms and the correction then wins, so both succeed. Requiring two quiet windows before confirming would close
-it (the correction lands within one window of the later write) at one more re-read per 100 items.
+**Conflicting asks** (one writer adds a tag another removes, or two writers set one key to different values) end
+with a failed task naming the items, never with a silent last-writer-wins. A writer that finds its change gone tells
+the two ways that can happen apart before it writes again (:func:`conflict`):
+
+* *A stale write* dropped it: a body planned from a read taken before our write landed. Such a body carries only
+  values the field held before our write, plus that writer's own change, which is not empty (it would not have
+  written otherwise). So the field cannot be back to exactly its state before our write, and a key we set cannot
+  hold a value that is neither ours nor the one before. The change is written again.
+* *A conflicting ask* undid it on purpose: the field is back to exactly its state in the read our write was planned
+  from (a tag we added is removed again, and nothing else changed), or a key we set now holds a third value. The item
+  fails, naming what the other writer did, and is not written again: the other writer's re-read then finds its own
+  change in place and confirms it, so exactly one of the two tasks succeeds on the item.
+
+A writer that reverts our change *and* changes something else of the same field in one write looks like a stale
+write, and the two correct each other until one runs out of :data:`MAX_WRITE_ROUNDS` and fails naming the item; if
+the later one confirms before the earlier one's correction lands, that correction wins unreported. Two runs of the
+same ask at once can look like a conflict (the second's stale write restores exactly our before-state): the task
+fails and its retry finds the item as asked.
 
 **Honest summaries.** An item is reported ``changed`` only once a re-read confirmed it (or, for a write that
 replaces nothing but scalar fields, the write's answer showed it); one still not as asked after the bounded rounds,
@@ -87,6 +100,43 @@ def fingerprint(value: Any) -> str:
     """
     text = json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+
+
+_ABSENT = object()
+
+
+def conflict(before: Any, written: Any, current: Any) -> str | None:
+    """Tell whether another writer undid our write of a field on purpose (a conflicting ask), not by a stale write.
+
+    A tag list is compared as a set, a metadata dict key by key (see the module docstring for why a stale write can
+    produce neither result).
+
+    :param before: The field in the read our write was planned from.
+    :param written: The field as our write set it.
+    :param current: The field in the re-read that found our change gone.
+    :return: What the other writer did, or ``None`` when the change may have been dropped by a stale write.
+    """
+    if isinstance(before, list) and isinstance(current, list):
+        if set(map(str, current)) == set(map(str, before)) != set(map(str, written or [])):
+            return "put the tags back to exactly what they were before our write"
+        return None
+    if not (isinstance(before, dict) and isinstance(written, dict) and isinstance(current, dict)):
+        return None
+    if current == before != written:
+        return "put the metadata back to exactly what it was before our write"
+    for key in sorted(before.keys() | written.keys(), key=str):
+        ours, was = written.get(key, _ABSENT), before.get(key, _ABSENT)
+        now = current.get(key, _ABSENT)
+        if ours != was and now not in (ours, was):
+            return f"set {key!r} to {_shown(now)} after our write set it to {_shown(ours)} (it was {_shown(was)})"
+    return None
+
+
+def _shown(value: Any) -> str:
+    if value is _ABSENT:
+        return "absent"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def is_definitive(status: Any) -> bool:
@@ -215,6 +265,8 @@ class Recheck(Generic[ChangeT]):
     :param failed: Items that cannot be written (gone, refused at plan time), with the reason.
     :param stamps: Fingerprint of each re-read item's written field, to tell whether anyone wrote it meanwhile.
     :param read_at: The hook's clock just before the re-read was sent: the changes were planned from that read.
+    :param conflicts: Items among ``changes`` whose change another writer undid on purpose (:func:`conflict`), with
+        what it did: they fail instead of being written again.
     """
 
     done: list[str] = field(default_factory=list)
@@ -222,6 +274,7 @@ class Recheck(Generic[ChangeT]):
     failed: dict[str, str] = field(default_factory=dict)
     stamps: dict[str, str | None] = field(default_factory=dict)
     read_at: float | None = None
+    conflicts: dict[str, str] = field(default_factory=dict)
 
 
 class Writer(Protocol[ChangeT]):
@@ -374,7 +427,13 @@ class Reconciler(Generic[ChangeT]):
         except GenomicsApiError as exc:
             for key in batch:
                 self.watching.pop(key)
-                self.outcome.failed[key] = f"sent, but re-reading it to confirm failed, so its state is unknown: {exc}"
+                # An item whose last write failed keeps that error: it was not "sent" as far as we know.
+                last = self.errors.get(key)
+                self.outcome.failed[key] = (
+                    f"{last}; re-reading it to check failed too, so its state is unknown: {exc}"
+                    if last
+                    else f"sent, but re-reading it to confirm failed, so its state is unknown: {exc}"
+                )
             return
         seen = time.monotonic()
         before = {key: self.watching[key] for key in batch}
@@ -386,7 +445,7 @@ class Reconciler(Generic[ChangeT]):
                 self._settle_done(key, check.stamps[key], seen)
             elif self.watching.pop(key, None) is not None:
                 self._done.add(key)  # a write that replaces nothing (a rename): as asked is enough
-        retry = [change for change in check.changes if self._may_write_again(self.item_id(change))]
+        retry = [change for change in check.changes if self._may_write_again(self.item_id(change), check.conflicts)]
         if retry:
             self.log.warning(
                 "%d item(s) differ from what was asked (another writer replaced them, or the write did not land); "
@@ -419,8 +478,15 @@ class Reconciler(Generic[ChangeT]):
         else:
             self._watch(key, stamp, seen, quiet_check=True, reads=watch.reads + 1)
 
-    def _may_write_again(self, key: str) -> bool:
+    def _may_write_again(self, key: str, conflicts: Mapping[str, str]) -> bool:
         self.watching.pop(key, None)
+        if key in conflicts:
+            self.outcome.conflicted.append(key)
+            self.outcome.failed[key] = (
+                f"conflicting asks: after our write, another writer {conflicts[key]}; not written again, so that "
+                "neither change silently replaces the other (decide which task owns this item, then run that one)"
+            )
+            return False
         rounds = self.rounds.get(key, 0)
         if rounds < MAX_WRITE_ROUNDS and not self.streak.stopped:
             return True

@@ -15,10 +15,20 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from genomics_provider.curation.reconcile import STALE_HINT, Recheck, RoundResult, fingerprint
-from genomics_provider.exceptions import GenomicsApiError, StaleReadError
+from genomics_provider.curation.reconcile import STALE_HINT, Recheck, RoundResult, conflict, fingerprint
+from genomics_provider.exceptions import GenomicsApiError, InvalidInputError, StaleReadError
 from genomics_provider.hooks.onecodex import OneCodexHook, id_from_link
 from genomics_provider.operators._onecodex_plan import SampleChange, finalise_tags
+
+
+def tag_ids(sample: Mapping[str, Any]) -> Any:
+    """Return a sample's tag list as ids, in order (the field a tags PATCH replaces); anything else as it is.
+
+    :param sample: A sample as read or as a PATCH answered, or a PATCH body.
+    :return: The tag ids.
+    """
+    tags = sample.get("tags")
+    return [id_from_link(tag) for tag in tags] if isinstance(tags, list) else tags
 
 
 def tag_stamp(sample: Mapping[str, Any]) -> str:
@@ -27,8 +37,7 @@ def tag_stamp(sample: Mapping[str, Any]) -> str:
     :param sample: A sample as read or as a PATCH answered.
     :return: The fingerprint.
     """
-    tags = sample.get("tags")
-    return fingerprint([id_from_link(tag) for tag in tags] if isinstance(tags, list) else tags)
+    return fingerprint(tag_ids(sample))
 
 
 def _replaces_tags(change: SampleChange) -> bool:
@@ -169,6 +178,8 @@ class SampleWriter:
         self.samples = samples
         self.rounds = 0
         self._blocked: set[str] = set()
+        #: Tag ids before and after each answered tags PATCH not written again since: tells a conflict.
+        self._wrote: dict[str, tuple[Any, Any]] = {}
 
     def write(self, changes: Sequence[SampleChange], result: RoundResult, *, read_at: float | None = None) -> None:
         """PATCH each sample that differs; a tag list is written within S of a fresh read of its sample.
@@ -211,6 +222,7 @@ class SampleWriter:
             result.recheck.append(sample_id)
             result.errors[sample_id] = f"not sent: creating tag(s) {sorted(waiting)} failed first"
             return
+        before = tag_ids(self.samples.get(sample_id) or {})
         try:
             body = self._create_missing_tags(change)
             response = self.hook.update_sample(sample_id, body, send_by=send_by) if body else None
@@ -220,11 +232,17 @@ class SampleWriter:
             self._blocked |= {name for name in change.create_tags if self.ids_by_name.get(name) is None}
             result.failed([sample_id], exc.status, str(exc))
             return
+        except InvalidInputError as exc:  # e.g. the look-up after a lost POST answer found two tags of that name
+            self._blocked |= {name for name in change.create_tags if self.ids_by_name.get(name) is None}
+            result.failed([sample_id], 400, str(exc))
+            return
         if response is not None and not self.planner(response).is_noop:
             result.mismatch([sample_id], "the PATCH answered with a sample that differs from what was asked")
         elif "tags" in change.body or response is None:
             # A replaced tag list is re-read: another writer may replace it next.
             result.sent([sample_id], {sample_id: tag_stamp(response) if response is not None else None})
+            if response is not None:
+                self._wrote[sample_id] = (before, tag_ids(response))
         else:
             result.confirm([sample_id])
 
@@ -237,8 +255,8 @@ class SampleWriter:
             if self.ids_by_name.get(name) is None:
                 try:
                     tag = self.hook.find_tag(name)
-                except GenomicsApiError:
-                    continue  # the POST path below looks it up again if it cannot tell
+                except (GenomicsApiError, InvalidInputError):
+                    continue  # the POST path below looks it up again and fails the sample if it cannot tell
                 if tag is not None:
                     self._learn(name, tag)
 
@@ -265,6 +283,7 @@ class SampleWriter:
             after_post = [str(id_from_link(tag)) for tag in sample.get("tags") or []] + attached
             if [id_from_link(tag) for tag in body["tags"]] == after_post:
                 del body["tags"]  # the POSTs attached exactly what the PATCH would have written
+                self._wrote[change.sample_id] = (tag_ids(sample), after_post)
         return body
 
     def recheck(self, item_ids: Sequence[str]) -> Recheck[SampleChange]:
@@ -286,8 +305,12 @@ class SampleWriter:
             change = self.planner(sample)
             if change.is_noop:
                 check.done.append(sample_id)
-            else:
-                check.changes.append(change)
+                continue
+            check.changes.append(change)
+            wrote = self._wrote.pop(sample_id, None)
+            undone = conflict(*wrote, tag_ids(sample)) if wrote else None
+            if undone:
+                check.conflicts[sample_id] = undone
         return check
 
 
@@ -326,6 +349,8 @@ class MetadataWriter:
         self.metadata_ids = metadata_ids
         #: The records as last read, by sample id; updated by every read.
         self.records: dict[str, dict[str, Any]] = dict(records or {})
+        #: ``custom`` before and after each answered PATCH not written again since: tells a conflict.
+        self._wrote: dict[str, tuple[Any, Any]] = {}
 
     def write(self, changes: Sequence[MetadataChange], result: RoundResult, *, read_at: float | None = None) -> None:
         """Read the records again in chunks of 10 and PATCH each one that still differs, within S of that read.
@@ -358,6 +383,7 @@ class MetadataWriter:
             result.as_asked([sample_id])
 
     def _send(self, sample_id: str, body: dict[str, Any], send_by: float | None, result: RoundResult) -> None:
+        before = (self.records.get(sample_id) or {}).get("custom")
         try:
             response = self.hook.update_metadata(self.metadata_ids[sample_id], body, send_by=send_by)
         except StaleReadError:
@@ -370,6 +396,7 @@ class MetadataWriter:
         elif "custom" in body:
             # custom is replaced whole: re-read in case another writer replaces it.
             result.sent([sample_id], {sample_id: fingerprint(response.get("custom"))})
+            self._wrote[sample_id] = (before, response.get("custom"))
         else:
             result.confirm([sample_id])
 
@@ -391,8 +418,12 @@ class MetadataWriter:
             self.records[sample_id] = record
             check.stamps[sample_id] = fingerprint(record.get("custom"))
             body, _ = self.planner(record)
-            if body:
-                check.changes.append(MetadataChange(sample_id, metadata_id, body))
-            else:
+            if not body:
                 check.done.append(sample_id)
+                continue
+            check.changes.append(MetadataChange(sample_id, metadata_id, body))
+            wrote = self._wrote.pop(sample_id, None)
+            undone = conflict(*wrote, record.get("custom")) if wrote else None
+            if undone:
+                check.conflicts[sample_id] = undone
         return check

@@ -6,9 +6,10 @@ These are the :class:`~genomics_provider.curation.reconcile.Writer` implementati
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
 
-from genomics_provider.curation.reconcile import STALE_HINT, Recheck, RoundResult, fingerprint
+from genomics_provider.curation.reconcile import STALE_HINT, Recheck, RoundResult, conflict, fingerprint
 from genomics_provider.exceptions import GenomicsApiError, StaleReadError
 from genomics_provider.hooks.sevenbridges import BULK_LIMIT, SbFile, SevenBridgesHook
 from genomics_provider.operators._sevenbridges_plan import (
@@ -18,12 +19,16 @@ from genomics_provider.operators._sevenbridges_plan import (
     describe_error,
     result_problem,
 )
-from genomics_provider.operators._sevenbridges_rules import FileQuery
+from genomics_provider.operators._sevenbridges_rules import FileQuery, file_metadata, file_tags
 
 Planner = Callable[[Iterable[SbFile], FileQuery | None], FilePlan]
 _CALLS: tuple[WriteCall, ...] = ("edit", "update")
 #: Times a batch may be read again because its read turned too old before the write could be sent.
 MAX_STALE_READS = 2
+
+
+#: How each field a plan writes is read from a file, to tell a conflict.
+_FIELDS: Mapping[str, Callable[[SbFile], Any]] = {"tags": file_tags, "metadata": file_metadata}
 
 
 def file_stamp(file: SbFile) -> str:
@@ -48,6 +53,8 @@ class BulkFileWriter:
     def __init__(self, hook: SevenBridgesHook, planner: Planner) -> None:
         self.hook = hook
         self.planner = planner
+        #: The written field before and after each answered write not written again since, to tell a conflict.
+        self._wrote: dict[str, tuple[Mapping[str, Any], SbFile]] = {}
 
     def write(self, changes: Sequence[FileChange], result: RoundResult, *, read_at: float | None = None) -> None:
         """Send the changes as bulk edits, then bulk updates, 100 per call, within S of the read they came from.
@@ -118,7 +125,9 @@ class BulkFileWriter:
             if problem:
                 result.mismatch([change.file_id], problem)
             else:
-                written[change.file_id] = file_stamp(record.get("resource") or {})
+                resource = record.get("resource") or {}
+                written[change.file_id] = file_stamp(resource)
+                self._wrote[change.file_id] = (change.before, resource)
         result.sent(list(written), written)
 
     def recheck(self, item_ids: Sequence[str]) -> Recheck[FileChange]:
@@ -140,9 +149,32 @@ class BulkFileWriter:
                 check.stamps[file_id] = file_stamp(files[-1])
         plan = self.planner(files, None)
         check.done, check.changes = list(plan.unchanged), list(plan.changes)
+        by_id = {str(file["id"]): file for file in files}
+        for change in plan.changes:
+            undone = self._undone(change.file_id, by_id[change.file_id])
+            if undone:
+                check.conflicts[change.file_id] = undone
         check.failed.update(plan.failed)
         check.failed.update({file_id: f"on re-read: {reason}" for file_id, reason in plan.skipped.items()})
         return check
+
+    def _undone(self, file_id: str, file: SbFile) -> str | None:
+        """Tell whether another writer undid our last write to a file on purpose (see ``conflict``).
+
+        :param file_id: The file, found not as asked.
+        :param file: Its state in the re-read.
+        :return: What the other writer did, or ``None``.
+        """
+        wrote = self._wrote.pop(file_id, None)
+        if wrote is None:
+            return None
+        before, resource = wrote
+        for name, value in before.items():
+            read = _FIELDS[name]
+            undone = conflict(value, read(resource), read(file))
+            if undone:
+                return undone
+        return None
 
 
 class RenameWriter:

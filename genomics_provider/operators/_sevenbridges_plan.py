@@ -49,12 +49,16 @@ class FileChange:
     :param call: ``edit`` (only additions/changes) or ``update`` (something is removed).
     :param item: The bulk item to send.
     :param rows: ``(item, field, before, after)`` rows for the plan table.
+    :param before: Optional. The written field (``tags`` or ``metadata``) as the read showed it, by field name: tells
+        a conflicting ask from a stale write once the change is found gone
+        (:func:`~genomics_provider.curation.reconcile.conflict`).
     """
 
     file_id: str
     call: WriteCall
     item: BulkItem
     rows: tuple[PlanRow, ...]
+    before: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -221,8 +225,8 @@ def plan_tags(files: Iterable[SbFile], tags: Sequence[str], mode: TagMode, query
         file_id = str(file["id"])
         row = (_label(file), "tags", ", ".join(current) or "(none)", ", ".join(desired) or "(none)")
         if set(current) <= set(desired):
-            return FileChange(file_id, "edit", {"id": file_id, "tags": desired}, (row,))
-        return FileChange(file_id, "update", _full_item(file, tags=desired), (row,))
+            return FileChange(file_id, "edit", {"id": file_id, "tags": desired}, (row,), {"tags": current})
+        return FileChange(file_id, "update", _full_item(file, tags=desired), (row,), {"tags": current})
 
     return _plan(files, query, change_for)
 
@@ -256,8 +260,8 @@ def plan_metadata(
             if current.get(key) != desired.get(key)
         )
         if current.keys() <= desired.keys():
-            return FileChange(file_id, "edit", {"id": file_id, "metadata": desired}, rows)
-        return FileChange(file_id, "update", _full_item(file, metadata=desired), rows)
+            return FileChange(file_id, "edit", {"id": file_id, "metadata": desired}, rows, {"metadata": current})
+        return FileChange(file_id, "update", _full_item(file, metadata=desired), rows, {"metadata": current})
 
     return _plan(files, query, change_for)
 

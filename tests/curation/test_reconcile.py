@@ -16,9 +16,11 @@ from genomics_provider.curation.reconcile import (
     Recheck,
     Reconciler,
     RoundResult,
+    conflict,
     fingerprint,
     reconcile,
 )
+from genomics_provider.exceptions import GenomicsApiError
 from genomics_provider.operators._sevenbridges_apply import RenameWriter
 
 FILE = "5a0000000000000000000001"
@@ -190,3 +192,79 @@ def test_an_unverified_write_whose_answer_shows_the_asked_state_is_trusted_witho
               verify=False)  # fmt: skip
 
     assert (outcome.changed, outcome.failed, hook.get_file.call_count) == ([FILE], {}, 0)
+
+
+# -- conflicting asks ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("before", "written", "current", "expected"),
+    [
+        # tags: back to exactly the before-state is a conflicting ask; anything else may be a stale write
+        (["a"], ["a", "ours"], ["a"], "put the tags back to exactly what they were before our write"),
+        (["a"], ["a", "ours"], ["ours", "a", "a"][1:], "put the tags back to exactly what they were before our write"),
+        (["a", "x"], ["a"], ["x", "a"], "put the tags back to exactly what they were before our write"),
+        (["a"], ["a", "ours"], ["a", "theirs"], None),
+        ([], ["ours"], ["theirs"], None),
+        (["a"], ["a"], ["a"], None),
+        # metadata: exactly back, or a key we set now holding a third value
+        ({"s": "A"}, {"s": "A", "k": "1"}, {"s": "A"}, "put the metadata back to exactly what it was before our write"),
+        ({}, {"k": "1"}, {"k": "2"}, "set 'k' to '2' after our write set it to '1' (it was absent)"),
+        ({"k": "0"}, {}, {"k": "2"}, "set 'k' to '2' after our write set it to absent (it was '0')"),
+        ({"k": "0"}, {"k": "1"}, {"k": "0", "o": "x"}, None),
+        ({}, {"k": "1"}, {"o": "x"}, None),
+        ({"k": "0"}, {"k": "1"}, {"k": "1", "o": "x"}, None),
+        ({}, {"k": "1"}, {"k": "x" * 80}, f"set 'k' to '{'x' * 56}... after our write set it to '1' (it was absent)"),
+        # anything else (an unknown shape) cannot be judged
+        (None, ["ours"], ["a"], None),
+        ({"k": "0"}, {"k": "1"}, ["k"], None),
+    ],
+)
+def test_conflict_tells_a_deliberate_undo_from_what_a_stale_write_can_produce(
+    before: object, written: object, current: object, expected: str | None
+) -> None:
+    assert conflict(before, written, current) == expected
+
+
+class ConflictedTag(AddTag):
+    """A writer whose re-read reports every item it finds without its tag as undone on purpose."""
+
+    def recheck(self, item_ids: Sequence[str]) -> Recheck[str]:
+        check = super().recheck(item_ids)
+        check.conflicts = {key: "removed the tag" for key in check.changes}
+        return check
+
+
+def test_an_item_another_writer_undid_on_purpose_fails_at_once_and_is_not_written_again() -> None:
+    store = TagStore({"a": [], "b": []})
+    store.between_reads = [lambda: store.tags.__setitem__("a", [])]
+    writer = ConflictedTag(store, "ours")
+    outcome, _ = run(writer, ["a", "b"])
+
+    assert outcome.changed == ["b"]
+    assert outcome.failed == {
+        "a": "conflicting asks: after our write, another writer removed the tag; not written again, so that neither "
+        "change silently replaces the other (decide which task owns this item, then run that one)"
+    }
+    assert [key for key, _ in writer.writes] == ["a", "b"]
+    assert store.reads == 1
+
+
+class FailingWrite(AddTag):
+    """A writer whose every write fails with a 500 and whose re-read fails too."""
+
+    def write(self, changes: Sequence[str], result: RoundResult, *, read_at: float | None = None) -> None:
+        result.failed(list(changes), 500, "PATCH failed, HTTP 500: boom")
+
+    def recheck(self, item_ids: Sequence[str]) -> Recheck[str]:
+        raise GenomicsApiError("down", status=503, method="GET", path="/items")
+
+
+def test_an_item_whose_write_failed_keeps_that_error_when_its_re_read_fails_too_instead_of_reading_sent() -> None:
+    outcome, _ = run(FailingWrite(TagStore({"a": []}), "ours"), ["a"])
+
+    assert outcome.changed == []
+    assert outcome.failed == {
+        "a": "PATCH failed, HTTP 500: boom; re-reading it to check failed too, so its state is unknown: "
+        "GET /items failed, HTTP 503: down"
+    }

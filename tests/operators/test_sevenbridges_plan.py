@@ -113,7 +113,13 @@ def test_adding_tags_plans_a_bulk_edit_item_with_the_complete_desired_list() -> 
 
     assert plan.unchanged == [B]
     assert plan.changes == [
-        FileChange(A, "edit", {"id": A, "tags": ["old", "new"]}, ((f"{A} 1.bam", "tags", "old", "old, new"),))
+        FileChange(
+            A,
+            "edit",
+            {"id": A, "tags": ["old", "new"]},
+            ((f"{A} 1.bam", "tags", "old", "old, new"),),
+            {"tags": ["old"]},
+        )
     ]
 
 

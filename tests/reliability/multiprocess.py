@@ -24,7 +24,7 @@ import os
 import random
 import signal
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from typing import Any
@@ -57,6 +57,8 @@ class Workload:
     :param snapshot: Reads each item's value of the written field, ``{item: value}``.
     :param has_change: Tells whether writer ``index``'s change is present in an item's value.
     :param kept: Tells whether an item's value still holds every pre-existing value (``before, after``).
+    :param writes: Optional. Counts the writes the emulator applied per item (kept in :attr:`SeedRun.writes`).
+    :param extra: Optional. The connections' protocol bounds (default :data:`CONNECTION_EXTRA`).
     """
 
     name: str
@@ -66,6 +68,8 @@ class Workload:
     snapshot: Callable[[Emulator], dict[str, Any]]
     has_change: Callable[[int, Any], bool]
     kept: Callable[[Any, Any], bool]
+    writes: Callable[[Emulator], Mapping[str, int]] | None = None
+    extra: Mapping[str, float] | None = None
 
 
 @dataclass
@@ -98,6 +102,7 @@ class SeedRun:
     :param rate_limited: Of those, answered 429.
     :param elapsed_s: Seconds from the common start to the last writer's end.
     :param lost: Writer index to the items missing its change at the end (writers that lost nothing are absent).
+    :param writes: Applied writes per item, when the workload counts them.
     """
 
     seed: int
@@ -108,6 +113,7 @@ class SeedRun:
     rate_limited: int = 0
     elapsed_s: float = 0.0
     lost: dict[int, list[str]] = field(default_factory=dict)
+    writes: dict[str, int] = field(default_factory=dict)
 
 
 def _quiet_child(lifetime_s: int) -> None:
@@ -155,10 +161,11 @@ def _add_latency(emu: Emulator) -> None:
         emu.faults.latency(ms, probability=0.5)
 
 
-def _env(emu: Emulator) -> dict[str, str]:
+def _env(emu: Emulator, extra: Mapping[str, float] | None) -> dict[str, str]:
+    bounds = dict(extra or CONNECTION_EXTRA)
     return {
-        "AIRFLOW_CONN_ONECODEX_DEFAULT": emu.onecodex_conn_json(CONNECTION_EXTRA),
-        "AIRFLOW_CONN_SEVENBRIDGES_DEFAULT": emu.sevenbridges_conn_json(CONNECTION_EXTRA),
+        "AIRFLOW_CONN_ONECODEX_DEFAULT": emu.onecodex_conn_json(bounds),
+        "AIRFLOW_CONN_SEVENBRIDGES_DEFAULT": emu.sevenbridges_conn_json(bounds),
     }
 
 
@@ -182,6 +189,7 @@ def race(
     *,
     verify: bool = True,
     max_offset_s: float = 1.0,
+    offsets: Sequence[float] | None = None,
     deadline_s: float = 120.0,
 ) -> list[SeedRun]:
     """Run ``processes`` writers per seed, every seed at once on its own emulator, and collect the outcome.
@@ -191,6 +199,7 @@ def race(
     :param seeds: The seeds (one emulator each, run in parallel).
     :param verify: Optional. The operators' ``verify_writes`` (``False``: the control, protection off).
     :param max_offset_s: Optional. Largest random start offset.
+    :param offsets: Optional. Each writer's start offset, the same for every seed, instead of random ones.
     :param deadline_s: Optional. Longest wait for every writer, from the common start.
     :return: One :class:`SeedRun` per seed, in order.
     :raises TimeoutError: If a writer has not answered by the deadline (all children are terminated first).
@@ -209,8 +218,8 @@ def race(
             started.append(emu.start())
         start_at = time.time() + START_DELAY_S
         for child in children:
-            offset = start_offsets(workload, processes, seeds[child.slot], max_offset_s)[child.index]
-            child.conn.send((_env(emulators[child.slot]), start_at, offset))
+            drawn = offsets or start_offsets(workload, processes, seeds[child.slot], max_offset_s)
+            child.conn.send((_env(emulators[child.slot], workload.extra), start_at, drawn[child.index]))
         results = _collect(children, start_at + deadline_s)
         span = time.time() - start_at
         return [
@@ -297,6 +306,7 @@ def _seed_run(
         requests=len(requests),
         rate_limited=sum(1 for r in requests if r.status == 429),
         elapsed_s=round(span, 1),
+        writes=dict(workload.writes(emu)) if workload.writes else {},
     )
     for writer in writers:
         missing = [item for item in workload.items if not workload.has_change(writer.index, after[item])]

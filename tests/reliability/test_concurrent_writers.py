@@ -236,7 +236,9 @@ def test_a_stale_replace_landing_while_the_run_is_still_writing_is_caught(
     """Another writer read page 1 before we wrote it, and its replace lands while we are on page 2.
 
     The re-reads come after every page is written, so this replace is seen and repaired; a re-read straight after
-    each page's write would already have passed page 1 and missed it.
+    each page's write would already have passed page 1 and missed it. The replace carries that writer's own tag, as
+    every stale write does (a writer with nothing to change sends nothing); one that put the tags back to exactly
+    their state before our write would be a conflicting ask (``test_conflicting_asks``).
     """
     stale = {file_id: list(fresh.sevenbridges.files[file_id]["tags"]) for file_id in FILES[:PER_CALL]}
     original = SevenBridgesHook.list_files_page
@@ -246,7 +248,7 @@ def test_a_stale_replace_landing_while_the_run_is_still_writing_is_caught(
         offsets.append(kwargs.get("offset", 0))
         if len(offsets) == 2:
             for file_id, tags in stale.items():
-                fresh.sevenbridges.files[file_id]["tags"] = list(tags)
+                fresh.sevenbridges.files[file_id]["tags"] = [*tags, "writer-b"]
         return original(self, **kwargs)
 
     monkeypatch.setattr(SevenBridgesHook, "list_files_page", other_writer_lands_before_page_2)
@@ -257,6 +259,7 @@ def test_a_stale_replace_landing_while_the_run_is_still_writing_is_caught(
     assert result["failed"] == {}
     assert sorted(result["changed"]) == FILES
     assert all("writer-a" in fresh.sevenbridges.files[file_id]["tags"] for file_id in FILES)
+    assert all(fresh.sevenbridges.files[f]["tags"] == [*tags, "writer-b", "writer-a"] for f, tags in stale.items())
     writes = sevenbridges_file_writes(fresh)
     assert [writes[file_id] for file_id in FILES] == [2] * PER_CALL + [1] * (GENERATED_ITEMS - PER_CALL)
 
