@@ -22,19 +22,20 @@ Wire choices (the emulator behaves the same way):
   is retried like any read; a bulk edit or update like any write: only when the platform certainly did not act on it
   (429, 503, no connection), because re-sending a stale complete value after an unknown outcome could overwrite
   another writer's change; the operators re-read and re-send what still differs instead. They return one
-  ``{"resource": ...}`` or ``{"error": ...}`` record per item, in request order.
+  ``{"resource": ...}`` or ``{"error": ...}`` record per item, in request order; an error item's ``message`` and
+  ``more_info`` are scrubbed of the token before anything reads them.
 * **Checked before sending** (:mod:`genomics_provider.validation`): every file or folder id (24 lowercase hex) and
   project (``owner/project``, neither part ``.`` or ``..``) a method puts into a URL path, a query or a bulk body;
   tags, metadata keys and names with a control character; a rename containing ``/``. **Checked after**: a
   single-object call answers one JSON object (a file with a string ``id``), a listing's items are objects with string
   ids; anything else is a ``GenomicsApiError`` naming the method and path, and a bulk result whose ``resource`` has no
   string id becomes an error record.
-* **Errors** keep the body's ``code`` and ``message`` (``more_info`` is only a documentation link and is dropped).
+* **Errors** keep the body's ``code`` and ``message``, and its ``more_info`` link as the exception's ``more_info``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import cached_property
 from typing import Any, ClassVar, Literal, NamedTuple, NotRequired, TypedDict, cast
 from urllib.parse import parse_qs, quote, urlsplit
@@ -484,7 +485,7 @@ class SevenBridgesHook(GenomicsRestHook):
                     method="POST",
                     path=path,
                 )
-            records.extend(_bulk_record(item) for item in items)
+            records.extend(_bulk_record(item, self.scrub) for item in items)
         return records
 
     def _json_object(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
@@ -595,10 +596,15 @@ def _next_link(body: Mapping[str, Any]) -> str | None:
     return None
 
 
-def _bulk_record(item: Any) -> BulkRecord:
-    # Anything unrecognisable becomes an error record, so it is reported, never taken as success.
+def _bulk_record(item: Any, scrub: Callable[[str], str]) -> BulkRecord:
+    # Anything unrecognisable becomes an error record, so it is reported, never taken as success. An error item's
+    # text reaches the failure message and the summary XCom, so it is scrubbed here, whole, before anything cuts it.
     if isinstance(item, dict) and isinstance(item.get("error"), dict):
-        return {"error": item["error"]}
+        error = dict(item["error"])
+        for key in ("message", "more_info"):
+            if error.get(key) is not None:
+                error[key] = scrub(str(error[key]))
+        return {"error": error}
     if isinstance(item, dict) and isinstance(item.get("resource"), dict) and file_id_of(item["resource"]):
         return {"resource": cast(SbFile, item["resource"])}
-    return {"error": {"message": f"unrecognised bulk result {str(item)[:80]!r}"}}
+    return {"error": {"message": f"unrecognised bulk result {scrub(str(item))[:80]!r}"}}

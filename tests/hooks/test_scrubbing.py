@@ -11,6 +11,8 @@ import responses
 
 from genomics_provider.exceptions import GenomicsApiError
 from genomics_provider.hooks.onecodex import OneCodexHook
+from genomics_provider.hooks.sevenbridges import SevenBridgesHook
+from genomics_provider.operators._sevenbridges_plan import describe_error
 
 KEY = "oc-scrub-key+4f9a/2c7e=1b"
 URL = "https://app.onecodex.com/api/v1/account"
@@ -72,3 +74,26 @@ def test_a_json_error_message_or_a_json_list_echoing_the_key_is_scrubbed(hook: O
 
     assert str(first.value).startswith("GET /api/v1/account failed, HTTP 400: bad header ***")
     assert not leaked(str(second.value), FORMS[form])
+
+
+SB_TOKEN = "sb-scrub-token+7d1e/9a3c=5f"
+SB_FORMS = {"raw": SB_TOKEN, "url-encoded": quote(SB_TOKEN, safe="")}
+FILE_ID = "5a0000000000000000000001"
+
+
+@pytest.mark.parametrize("form", list(SB_FORMS))
+@pytest.mark.parametrize("field", ["message", "more_info"])
+def test_a_seven_bridges_bulk_error_item_echoing_the_token_is_scrubbed_before_it_reaches_the_report(
+    monkeypatch: pytest.MonkeyPatch, form: str, field: str
+) -> None:
+    conn = {"conn_type": "sevenbridges", "password": SB_TOKEN, "extra": {"max_attempts": 1}}
+    monkeypatch.setenv("AIRFLOW_CONN_SEVENBRIDGES_DEFAULT", json.dumps(conn))
+    echoed = {"status": 403, "code": 5011, "message": "not allowed", field: f"token {SB_FORMS[form]} rejected"}
+    with responses.RequestsMock() as api:
+        api.post("https://cgc-api.sbgenomics.com/v2/bulk/files/edit", json={"items": [{"error": echoed}]})
+        records = SevenBridgesHook().bulk_edit_files([{"id": FILE_ID, "tags": ["t"]}])
+
+    error = records[0]["error"]
+    assert error[field] == "token *** rejected"
+    assert error["status"] == 403
+    assert not leaked(describe_error(error), SB_FORMS[form])
