@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 AIRFLOW_SPEC ?=
 PYTEST_ARGS ?=
 
-.PHONY: all test lint typecheck unit demo bench clean
+.PHONY: all test lint typecheck unit demo bench clean test-matrix matrix-one
 
 all: test
 
@@ -47,5 +47,33 @@ $(BENCH_STAMP): $(STAMP)
 bench: $(BENCH_STAMP)
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
+# The older supported Airflow versions (.venv, `make test`, has the newest): the declared floor (3.1.2, the oldest
+# 3.1 that works; keep in step with pyproject.toml) and the newest 3.2. .ci/run adds the newest 3.1 (unit tests).
+AIRFLOW_MATRIX ?= 3.1.2 3.2.2
+# Where the per-version venvs live (.venv-af31, .venv-af32); CI points this at a directory the machine keeps.
+MATRIX_DIR ?= .
+# On the older versions, everything but the races between our own writer processes and their throughput checks:
+# those test our locking and pacing, not Airflow, take ~9 of the suite's ~18 minutes, and run on the newest Airflow.
+MATRIX_PYTEST_ARGS ?= --deselect tests/reliability/test_multiprocess_writers.py \
+	--deselect tests/reliability/test_multiprocess_conflicts.py --deselect tests/reliability/test_shared_limit_processes.py
+
+## test-matrix: `make test` on the newest Airflow, then the suite (MATRIX_PYTEST_ARGS) on each older version
+test-matrix: test
+	@set -e; for v in $(AIRFLOW_MATRIX); do \
+	    minor=$$(echo "$$v" | cut -d. -f1,2 | tr -d .); \
+	    $(MAKE) --no-print-directory matrix-one VENV="$(MATRIX_DIR)/.venv-af$$minor" AIRFLOW_VERSION="$$v"; \
+	done
+
+# One matrix venv: (re)install when its Airflow is not AIRFLOW_VERSION or pyproject.toml changed, then run pytest
+# (MATRIX_PYTEST_ARGS, then PYTEST_ARGS for more).
+# Lint and mypy run once, on the newest Airflow: the type stubs differ per minor and the code is the same.
+matrix-one:
+	@test -n "$(AIRFLOW_VERSION)" || { echo "matrix-one needs AIRFLOW_VERSION=3.x.y"; exit 2; }
+	@test "$$($(BIN)/python -c 'import importlib.metadata as m; print(m.version("apache-airflow"))' 2>/dev/null)" \
+	    = "$(AIRFLOW_VERSION)" || rm -f $(STAMP)
+	@$(MAKE) --no-print-directory $(STAMP) VENV="$(VENV)" AIRFLOW_SPEC="apache-airflow==$(AIRFLOW_VERSION)"
+	@echo "== pytest on Airflow $(AIRFLOW_VERSION) ($(VENV))"
+	$(BIN)/python -m pytest $(MATRIX_PYTEST_ARGS) $(PYTEST_ARGS)
+
 clean:
-	rm -rf $(VENV) .venv-min .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info
+	rm -rf $(VENV) .venv-min .venv-af31 .venv-af32 .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info

@@ -91,7 +91,7 @@ def parse_dags(params: dict[str, Any]) -> Run:
     :return: The measured run; it reports the DAG ids, import errors and connection attempts.
     """
     _import_airflow()
-    from airflow.dag_processing.dagbag import DagBag
+    from genomics_provider._compat import DagBag
 
     guard = _ConnectGuard()
 

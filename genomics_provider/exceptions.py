@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from airflow.sdk.exceptions import AirflowException, AirflowFailException
+from genomics_provider._compat import AirflowException, AirflowFailException
 
 #: The note of a write that failed in a way that leaves its outcome unknown; it was not sent again.
 OUTCOME_UNKNOWN_NOTE = "not re-sent: the server may have applied it"

@@ -34,7 +34,7 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
 
 
 def test_example_dags_import_without_errors_or_network(no_network: list[Any]) -> None:
-    from airflow.dag_processing.dagbag import DagBag
+    from genomics_provider._compat import DagBag
 
     with warnings.catch_warnings():
         warnings.simplefilter("error", DeprecationWarning)

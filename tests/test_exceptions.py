@@ -6,8 +6,8 @@ import copy
 import pickle
 
 import pytest
-from airflow.sdk.exceptions import AirflowException, AirflowFailException
 
+from genomics_provider._compat import AirflowException, AirflowFailException
 from genomics_provider.exceptions import (
     ApiConnectionError,
     BadRequestError,

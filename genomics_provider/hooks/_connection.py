@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import sys
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
@@ -111,6 +112,13 @@ def redacted(connection: Connection) -> Connection:
     :param connection: A connection from ``get_connection`` or ``aget_connection``.
     :return: The same fields in a :class:`Connection` subclass with a safe ``repr``.
     """
-    if isinstance(connection, _RedactedConnection) or not attrs.has(type(connection)):
+    if isinstance(connection, _RedactedConnection):
         return connection
-    return _RedactedConnection(**attrs.asdict(connection, recurse=False))
+    if attrs.has(type(connection)):
+        return _RedactedConnection(**attrs.asdict(connection, recurse=False))
+    # Outside a task, Airflow 3.1's get_connection returns the database model, whose repr is only the id.
+    db_model = sys.modules.get("airflow.models.connection")
+    if db_model is not None and isinstance(connection, db_model.Connection):
+        fields = {field.name: getattr(connection, field.name) for field in attrs.fields(Connection)}
+        return _RedactedConnection(**fields)
+    return connection

@@ -175,7 +175,7 @@ class RedisSlots:
                 f"connection {conn_id!r}: extra 'coordination' names Redis connection {redis_conn_id!r}, but the "
                 f"Redis provider is not installed; run {INSTALL_HINT}"
             ) from None
-        from airflow.sdk.exceptions import AirflowNotFoundException
+        from genomics_provider._compat import AirflowNotFoundException
 
         redis_hook: Any = RedisHook(redis_conn_id=redis_conn_id)
         try:

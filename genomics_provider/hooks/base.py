@@ -186,6 +186,20 @@ class GenomicsRestHook(BaseHook):
         """
         self._connection = redacted(value)
 
+    async def aprepare(self) -> None:
+        """Fetch the connection asynchronously and resolve, on the calling event-loop thread, what messages Airflow.
+
+        A trigger then runs this sync hook in worker threads (``asyncio.to_thread``). Registering the credential with
+        the masker and looking up a shared limit's Redis connection message the Airflow supervisor, and Airflow 3.1's
+        trigger comms break when a second thread sends (``Response read out of order``, apache/airflow#64620), so
+        both happen here, before any thread starts.
+
+        :raises InvalidInputError: When the credential or the ``coordination`` extra is unusable.
+        """
+        self.connection = await self.aget_connection(self.conn_id)
+        _ = self.credential  # mask_secret() on this thread
+        _ = self.limiter  # RedisHook's get_connection() on this thread, when the limit is shared
+
     @cached_property
     def extra(self) -> dict[str, Any]:
         """The connection's extra as a dict."""

@@ -25,6 +25,8 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar
 
+from genomics_provider import ONECODEX_CONNECTION_TYPE
+from genomics_provider._compat import legacy_connection_form
 from genomics_provider.exceptions import (
     ApiConnectionError,
     GenomicsApiError,
@@ -82,6 +84,7 @@ def id_from_link(link: Any) -> str | None:
     return link.rstrip("/").rsplit("/", 1)[-1]
 
 
+@legacy_connection_form(ONECODEX_CONNECTION_TYPE)
 class OneCodexHook(GenomicsRestHook):
     """Talk to the One Codex API v1.
 

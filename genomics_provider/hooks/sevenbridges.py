@@ -40,6 +40,8 @@ from functools import cached_property
 from typing import Any, ClassVar, Literal, NamedTuple, NotRequired, TypedDict, cast
 from urllib.parse import parse_qs, quote, urlsplit
 
+from genomics_provider import SEVENBRIDGES_CONNECTION_TYPE
+from genomics_provider._compat import legacy_connection_form
 from genomics_provider.exceptions import GenomicsApiError, InvalidInputError
 from genomics_provider.hooks._connection import is_loopback_host
 from genomics_provider.hooks._paging import ListingGuard
@@ -125,6 +127,7 @@ class BulkRecord(TypedDict, total=False):
     error: dict[str, Any]
 
 
+@legacy_connection_form(SEVENBRIDGES_CONNECTION_TYPE)
 class SevenBridgesHook(GenomicsRestHook):
     """Talk to the Seven Bridges public API v2.
 

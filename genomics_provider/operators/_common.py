@@ -13,8 +13,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from airflow.sdk.exceptions import AirflowException, AirflowFailException
-
+from genomics_provider._compat import AirflowException, AirflowFailException
 from genomics_provider.curation.outcome import LONGEST_REASON_CHARS, SHOWN_ITEMS, clip, first_reasons
 from genomics_provider.curation.outcome import Outcome as Outcome
 from genomics_provider.curation.outcome import Summary as Summary

@@ -12,9 +12,9 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from airflow.sdk import BaseSensorOperator, PokeReturnValue, conf
-from airflow.sdk.exceptions import AirflowException, AirflowFailException, AirflowSkipException
+from airflow.sdk import BaseSensorOperator, PokeReturnValue
 
+from genomics_provider._compat import AirflowException, AirflowFailException, AirflowSkipException, conf
 from genomics_provider.triggers import error_from_event
 
 if TYPE_CHECKING:

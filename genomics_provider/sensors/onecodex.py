@@ -7,9 +7,9 @@ from datetime import timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from airflow.sdk import PokeReturnValue, conf
-from airflow.sdk.exceptions import AirflowFailException
+from airflow.sdk import PokeReturnValue
 
+from genomics_provider._compat import AirflowFailException, conf
 from genomics_provider.hooks.onecodex import OneCodexHook
 from genomics_provider.operators._common import is_templated
 from genomics_provider.sensors import BaseGenomicsSensor

@@ -7,8 +7,9 @@ from datetime import timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from airflow.sdk import PokeReturnValue, conf
+from airflow.sdk import PokeReturnValue
 
+from genomics_provider._compat import conf
 from genomics_provider.hooks.sevenbridges import SevenBridgesHook
 from genomics_provider.operators._common import is_templated
 from genomics_provider.operators._sevenbridges_rules import FileQuery, validate_query

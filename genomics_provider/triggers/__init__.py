@@ -18,9 +18,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from airflow.sdk.exceptions import AirflowException, AirflowNotFoundException
-
 from genomics_provider import exceptions as _exceptions
+from genomics_provider._compat import AirflowException, AirflowNotFoundException
 from genomics_provider.exceptions import GenomicsApiError, InvalidInputError, fail_fast_while_waiting
 
 #: Errors an ``error`` event can carry and the sensor raises again, by class name (never an arbitrary import path).

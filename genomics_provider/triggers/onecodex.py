@@ -189,7 +189,7 @@ class OneCodexSampleTrigger(BaseTrigger):
         try:
             with failing_fast():
                 ids, target = check_sample_args(self.sample_ids, self.target_status)
-                hook.connection = await hook.aget_connection(self.onecodex_conn_id)
+                await hook.aprepare()
                 while True:
                     # The sync hook runs in a thread: its retries, backoff and rate limiter apply unchanged.
                     samples = await asyncio.to_thread(hook.get_samples_by_id, ids)

@@ -173,7 +173,7 @@ class SevenBridgesFilesTrigger(BaseTrigger):
         try:
             with failing_fast():
                 query, min_count = validate_query(self.query), check_min_count(self.min_count)
-                hook.connection = await hook.aget_connection(self.sevenbridges_conn_id)
+                await hook.aprepare()
                 while True:
                     # The sync hook runs in a thread: its retries, backoff and rate-limit pacing apply unchanged.
                     matches = await asyncio.to_thread(find_matching_files, hook, query)

@@ -10,8 +10,8 @@ import pendulum
 import pytest
 import responses
 from airflow.sdk import DAG
-from airflow.sdk.exceptions import AirflowException
 
+from genomics_provider._compat import AirflowException
 from genomics_provider.exceptions import InvalidInputError
 from genomics_provider.operators.onecodex import (
     TagSamplesOperator,

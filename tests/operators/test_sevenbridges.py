@@ -14,8 +14,8 @@ import pendulum
 import pytest
 import responses
 from airflow.sdk import DAG
-from airflow.sdk.exceptions import AirflowException
 
+from genomics_provider._compat import AirflowException
 from genomics_provider.exceptions import GenomicsApiError, InvalidInputError
 from genomics_provider.links.genomics import SevenBridgesFilesLink
 from genomics_provider.operators.sevenbridges import (

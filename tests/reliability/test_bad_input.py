@@ -17,8 +17,8 @@ import pendulum
 import pytest
 import requests
 from airflow.sdk import DAG
-from airflow.sdk.exceptions import AirflowException
 
+from genomics_provider._compat import AirflowException
 from genomics_provider.exceptions import InsecureTransportError, InvalidInputError
 from genomics_provider.operators.onecodex import (
     TagSamplesOperator,

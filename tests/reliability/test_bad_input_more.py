@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 import responses
-from airflow.sdk.exceptions import AirflowException
 
+from genomics_provider._compat import AirflowException
 from genomics_provider.exceptions import GenomicsApiError, InvalidInputError
 from genomics_provider.hooks.onecodex import OneCodexHook
 from genomics_provider.hooks.sevenbridges import SevenBridgesHook

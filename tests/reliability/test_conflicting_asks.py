@@ -15,8 +15,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from airflow.sdk.exceptions import AirflowFailException
 
+from genomics_provider._compat import AirflowFailException
 from genomics_provider.operators.onecodex import TagSamplesOperator, UpdateSampleMetadataOperator
 from genomics_provider.operators.sevenbridges import TagFilesOperator, UpdateFileMetadataOperator
 from genomics_provider.testing import Emulator

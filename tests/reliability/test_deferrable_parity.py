@@ -17,8 +17,8 @@ from typing import Any
 from unittest.mock import MagicMock
 
 import pytest
-from airflow.sdk.exceptions import AirflowFailException, AirflowNotFoundException
 
+from genomics_provider._compat import AirflowFailException, AirflowNotFoundException
 from genomics_provider.exceptions import (
     AccessRejectedError,
     ApiConnectionError,

@@ -28,8 +28,8 @@ from unittest.mock import MagicMock
 import pytest
 import requests
 import responses
-from airflow.sdk.exceptions import AirflowException
 
+from genomics_provider._compat import AirflowException
 from genomics_provider.curation.outcome import Outcome
 from genomics_provider.exceptions import ApiConnectionError, GenomicsApiError, ServerError
 from genomics_provider.hooks.onecodex import OneCodexHook

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from airflow.sdk.exceptions import AirflowException
 
+from genomics_provider._compat import AirflowException
 from genomics_provider.exceptions import InvalidInputError
 from genomics_provider.hooks.onecodex import OneCodexHook
 from genomics_provider.operators.onecodex import TagSamplesOperator

@@ -12,8 +12,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from airflow.sdk.exceptions import AirflowException, AirflowTaskTimeout
 
+from genomics_provider._compat import AirflowException, AirflowTaskTimeout
 from genomics_provider.curation.reconcile import MAX_CONSECUTIVE_FAILURES, MAX_WRITE_ROUNDS
 from genomics_provider.hooks.onecodex import OneCodexHook
 from genomics_provider.hooks.sevenbridges import SevenBridgesHook

@@ -13,7 +13,8 @@ import pendulum
 import pytest
 import responses
 from airflow.sdk import DAG
-from airflow.sdk.exceptions import (
+
+from genomics_provider._compat import (
     AirflowException,
     AirflowFailException,
     AirflowRescheduleException,
@@ -21,7 +22,6 @@ from airflow.sdk.exceptions import (
     AirflowSkipException,
     TaskDeferred,
 )
-
 from genomics_provider.exceptions import InvalidInputError
 from genomics_provider.sensors.onecodex import OneCodexSampleSensor
 from genomics_provider.triggers.onecodex import OneCodexSampleTrigger

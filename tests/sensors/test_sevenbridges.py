@@ -14,8 +14,8 @@ import pendulum
 import pytest
 import responses
 from airflow.sdk import DAG
-from airflow.sdk.exceptions import TaskDeferred
 
+from genomics_provider._compat import TaskDeferred
 from genomics_provider.exceptions import InvalidInputError
 from genomics_provider.operators.sevenbridges import TagFilesOperator
 from genomics_provider.sensors.sevenbridges import SevenBridgesFilesSensor

@@ -7,6 +7,7 @@ stopping it also stops the children it forked (task processes, Celery pool worke
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -80,6 +81,9 @@ def airflow_env(home: Path, port: int, dags_folder: Path, executor: str, **setti
             "AIRFLOW__CORE__DAGS_FOLDER": str(dags_folder),
             "AIRFLOW__CORE__EXECUTOR": executor,
             "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True",
+            # One signing key for every component: Airflow 3.1 draws a random one per process when it is unset, so
+            # a Celery worker's task token (signed by the scheduler) fails the api-server's check.
+            "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_hex(32),
             "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{port}/execution/",
             "AIRFLOW__API__BASE_URL": f"http://127.0.0.1:{port}",
             "AIRFLOW__API__PORT": str(port),

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from airflow.sdk.serde import deserialize
-from airflow.sdk.serde import serialize as serde_serialize
 
+from genomics_provider._compat import deserialize
+from genomics_provider._compat import serialize as serde_serialize
 from genomics_provider.hooks.onecodex import OneCodexHook
 from genomics_provider.testing.emulator import Emulator
 from genomics_provider.triggers.onecodex import OneCodexSampleTrigger, check_samples
@@ -103,6 +104,20 @@ def test_connection_is_resolved_asynchronously(emu: Emulator, monkeypatch: pytes
 
     monkeypatch.setattr(OneCodexHook, "get_connection", classmethod(blocking_lookup))
     assert first_event(trigger(AVAILABLE)).payload["status"] == "success"
+
+
+def test_secrets_are_registered_on_the_event_loop_thread_not_in_a_worker(
+    emu: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Airflow 3.1's trigger comms break when a worker thread messages the supervisor (apache/airflow#64620).
+    registered: list[tuple[str, bool]] = []
+
+    def record(secret: Any, name: str | None = None) -> None:
+        registered.append((secret, threading.current_thread() is threading.main_thread()))
+
+    monkeypatch.setattr("genomics_provider.hooks.base.mask_secret", record)
+    assert first_event(trigger(AVAILABLE)).payload == {"status": "success", "sample_ids": [AVAILABLE]}
+    assert registered == [(OC_KEY, True)]
 
 
 def test_failed_validation_yields_a_failed_event_naming_the_sample(emu: Emulator) -> None:

@@ -8,10 +8,10 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from airflow.sdk.serde import deserialize
-from airflow.sdk.serde import serialize as serde_serialize
 from airflow.triggers.base import TriggerEvent
 
+from genomics_provider._compat import deserialize
+from genomics_provider._compat import serialize as serde_serialize
 from genomics_provider.hooks.sevenbridges import SevenBridgesHook
 from genomics_provider.operators._sevenbridges_rules import validate_query
 from genomics_provider.testing.emulator import Emulator
