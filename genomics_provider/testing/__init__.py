@@ -1,6 +1,6 @@
 """Local emulator of the One Codex v1 and Seven Bridges v2 REST APIs, for tests, demos and development.
 
-Importing this package is cheap: the server (uvicorn) is only imported when :class:`Emulator` is first used.
+Importing this package is cheap: the server (Starlette on uvicorn) is imported when :class:`Emulator` is first used.
 
 Example::
 
@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from genomics_provider.testing.config import (
     DEFAULT_ONECODEX_API_KEY,
+    DEFAULT_ONECODEX_BEARER_TOKEN,
     DEFAULT_SEVENBRIDGES_TOKEN,
     EmulatorConfig,
     ManualClock,
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_ONECODEX_API_KEY",
+    "DEFAULT_ONECODEX_BEARER_TOKEN",
     "DEFAULT_SEVENBRIDGES_TOKEN",
     "ContractViolation",
     "Emulator",

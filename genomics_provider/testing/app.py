@@ -1,50 +1,38 @@
-"""The ASGI application serving both APIs on one port: record, inject faults, authenticate, rate-limit, route."""
+"""The ASGI application serving both APIs on one port: a Starlette app behind the record and fault middleware.
+
+Starlette routes each request (``{name}`` path parameters, 404 and 405); the endpoint gate of each route
+authenticates the caller and applies the API's rate limit, under the state lock, before the handler runs.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import json
-import logging
-from typing import Any
-from urllib.parse import parse_qs
 
-from genomics_provider.testing.auth import onecodex_principal, presented_secrets, sevenbridges_principal
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Match
+from starlette.routing import Route as StarletteRoute
+from starlette.types import Receive, Scope, Send
+
+from genomics_provider.testing.auth import onecodex_principal, sevenbridges_principal
 from genomics_provider.testing.context import Context
-from genomics_provider.testing.contracts import ViolationLog, check_body
+from genomics_provider.testing.contracts import ViolationLog
 from genomics_provider.testing.errors import ONECODEX_RATE_LIMITED, WERKZEUG_MESSAGES, oc_body, sb_reply
-from genomics_provider.testing.fault_replies import fault_reply
-from genomics_provider.testing.faults import BEFORE_KINDS, CONNECTION_RESET, SLOW_RESPONSE, Fault
-from genomics_provider.testing.http import BAD_JSON, NO_BODY, ApiError, Call, Reply, Route, Router
+from genomics_provider.testing.http import ApiError, Call, Reply, Route
+from genomics_provider.testing.middleware import (
+    EXCHANGE,
+    Exchange,
+    FaultMiddleware,
+    RecordMiddleware,
+    api_of,
+)
 from genomics_provider.testing.oc_routes import OneCodexRoutes
 from genomics_provider.testing.ratelimit import Decision, FixedWindow, TokenBucket
-from genomics_provider.testing.recorder import RecordedRequest, Recorder, redact_headers, scrub
+from genomics_provider.testing.recorder import Recorder
 from genomics_provider.testing.sb_routes import SevenBridgesRoutes
 from genomics_provider.testing.transport import TransportRegistry
-
-Scope = dict[str, Any]
-log = logging.getLogger(__name__)
-
-
-def api_of(path: str) -> str:
-    """Tell which API a path belongs to.
-
-    :param path: Request path.
-    :return: ``"onecodex"``, ``"sevenbridges"`` or ``"unknown"``.
-    """
-    if path == "/api/v1" or path.startswith("/api/v1/"):
-        return "onecodex"
-    if path == "/v2" or path.startswith("/v2/"):
-        return "sevenbridges"
-    return "unknown"
-
-
-def _parse_json(body: bytes) -> Any:
-    if not body.strip():
-        return NO_BODY
-    try:
-        return json.loads(body)
-    except ValueError:
-        return BAD_JSON
 
 
 class EmulatorApp:
@@ -59,161 +47,91 @@ class EmulatorApp:
         :param registry: Open connections, to drop them on ``connection_reset`` faults.
         """
         self.ctx = ctx
-        self.recorder = recorder
-        self.violations = violations
-        self.registry = registry
         self.bucket = TokenBucket(ctx.clock)
         self.window = FixedWindow(ctx.clock)
-        self.oc_router = Router(OneCodexRoutes(ctx).routes())
-        self.sb_router = Router(SevenBridgesRoutes(ctx, self.window).routes())
         self.base_url = ""
         self.stopping = False
+        routes = [self._route("onecodex", route) for route in OneCodexRoutes(ctx).routes()]
+        routes += [self._route("sevenbridges", route) for route in SevenBridgesRoutes(ctx, self.window).routes()]
+        self.starlette = Starlette(
+            routes=routes,
+            middleware=[
+                Middleware(RecordMiddleware, ctx=ctx, recorder=recorder, violations=violations),
+                Middleware(FaultMiddleware, ctx=ctx, registry=registry, sleep=self.sleep),
+            ],
+            exception_handlers={404: self._not_found, 405: self._not_allowed},
+        )
+        # One Codex does not redirect ``/x/`` to ``/x``; Seven Bridges ignores a trailing slash (_SlashTolerant).
+        self.starlette.router.redirect_slashes = False
 
     def reset_limits(self) -> None:
         """Refill every rate-limit bucket and window."""
         self.bucket.reset()
         self.window.reset()
 
-    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
-        """Serve one ASGI connection scope.
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Serve one ASGI scope (uvicorn runs with ``lifespan="off"``).
 
         :param scope: ASGI scope.
         :param receive: ASGI receive callable.
         :param send: ASGI send callable.
         """
-        if scope["type"] == "lifespan":
-            await _lifespan(receive, send)
-            return
-        if scope["type"] != "http":
-            return
-        call = await self._read(scope, receive)
-        api = api_of(call.path)
-        entry = self._record(call, api)
-        if api == "onecodex":
-            self.violations.extend(check_body(call.method, call.path, call.json, has_body=_has_json(call)))
-        plan = self.ctx.faults.plan(call.method, call.path)
-        if plan.latency_s:
-            await self._sleep(plan.latency_s)
-        reply = await self._respond(call, api, plan.fault, entry, scope, receive)
-        if reply is None:
-            return
-        reply.headers["X-Request-Id"] = call.request_id
-        entry.status = reply.status
-        await _send(send, reply)
+        await self.starlette(scope, receive, send)
 
-    async def _respond(
-        self, call: Call, api: str, fault: Fault | None, entry: RecordedRequest, scope: Scope, receive: Any
-    ) -> Reply | None:
-        if fault is not None:
-            entry.fault = fault.kind
-        if fault is not None and fault.kind in BEFORE_KINDS:
-            return fault_reply(fault, api, self.ctx.config, self.ctx.now())
-        if fault is not None and fault.kind == CONNECTION_RESET and not fault.params.get("after_write"):
-            await self._drop(scope, receive)
-            return None
-        reply = self.handle(call, api)
-        if fault is not None and fault.kind == CONNECTION_RESET:
-            entry.extra["applied_status"] = reply.status
-            await self._drop(scope, receive)
-            return None
-        if fault is not None and fault.kind == SLOW_RESPONSE:
-            entry.status = reply.status
-            await self._sleep(float(fault.params["delay_s"]))
-        return reply
+    async def sleep(self, seconds: float) -> None:
+        """Wait, returning early once the emulator is stopping (so delayed responses do not hold up ``stop``).
 
-    async def _read(self, scope: Scope, receive: Any) -> Call:
-        chunks = []
-        more = True
-        while more:
-            message = await receive()
-            if message["type"] != "http.request":
-                break
-            chunks.append(message.get("body", b""))
-            more = message.get("more_body", False)
-        body = b"".join(chunks)
-        headers: dict[str, str] = {}
-        for raw_name, raw_value in scope.get("headers", []):
-            name, value = raw_name.decode("latin-1").lower(), raw_value.decode("latin-1")
-            headers[name] = f"{headers[name]}, {value}" if name in headers else value
-        raw_query = scope.get("query_string", b"").decode("latin-1")
-        host = headers.get("host", "127.0.0.1")
-        client = scope.get("client") or ("unknown", 0)
-        return Call(
-            method=scope["method"].upper(),
-            path=scope["path"],
-            raw_query=raw_query,
-            query=parse_qs(raw_query, keep_blank_values=True),
-            headers=headers,
-            body=body,
-            json=_parse_json(body),
-            request_id="",
-            base_url=self.ctx.config.public_base_url or self.base_url or f"http://{host}",
-            client=str(client[0]),
-        )
-
-    def _record(self, call: Call, api: str) -> RecordedRequest:
-        seq = self.recorder.next_seq()
-        call.request_id = f"req-{seq:08d}"
-        secrets = [self.ctx.config.onecodex_api_key, self.ctx.config.sevenbridges_token]
-        secrets += presented_secrets(call.headers)
-        if call.json is NO_BODY:
-            body: Any = None
-        elif call.json is BAD_JSON:
-            body = call.body.decode("utf-8", "replace")
-        else:
-            body = call.json
-        entry = RecordedRequest(
-            seq=seq,
-            api=api,
-            method=call.method,
-            path=scrub(call.path, secrets),
-            query=scrub(call.query, secrets),
-            headers=redact_headers(call.headers, secrets),
-            body=scrub(body, secrets),
-            request_id=call.request_id,
-        )
-        self.recorder.append(entry)
-        return entry
-
-    async def _sleep(self, seconds: float) -> None:
+        :param seconds: How long to wait.
+        """
         loop = asyncio.get_running_loop()
         deadline = loop.time() + seconds
         while not self.stopping and (left := deadline - loop.time()) > 0:
             await asyncio.sleep(min(left, 0.05))
 
-    async def _drop(self, scope: Scope, receive: Any) -> None:
-        if not self.registry.abort(scope.get("client")):
-            log.warning("connection_reset fault: connection not found, answering 500 instead")
-            return
-        try:
-            async with asyncio.timeout(2.0):
-                while (await receive())["type"] != "http.disconnect":
-                    pass
-        except TimeoutError:
-            pass
+    def _route(self, api: str, route: Route) -> BaseRoute:
+        async def endpoint(request: Request) -> Response:
+            call = self._call(request)
+            with self.ctx.lock:
+                reply = self._onecodex(call, route) if api == "onecodex" else self._sevenbridges(call, route)
+            return reply.response()
 
-    def handle(self, call: Call, api: str) -> Reply:
-        """Route and run one request (synchronously, under the state lock).
+        # Seven Bridges answers ``/v2/files/`` like ``/v2/files``; One Codex (Flask) does not.
+        kind = _SlashTolerant if api == "sevenbridges" else StarletteRoute
+        return kind(route.pattern, endpoint, methods=[route.method])
 
-        :param call: The request.
-        :param api: Which API the path belongs to.
-        :return: The reply.
-        """
-        path = call.path.rstrip("/") if api == "sevenbridges" else call.path
-        router = self.sb_router if api == "sevenbridges" else self.oc_router
-        route, params, allowed = router.match(call.method, path) if api != "unknown" else (None, {}, [])
-        if route is None:
-            status = 405 if allowed else 404
-            reply = sb_reply(status) if api == "sevenbridges" else Reply(status, oc_body(status))
-            if allowed:
-                methods = {*allowed, "OPTIONS"} | ({"HEAD"} if "GET" in allowed else set())
-                reply.headers["Allow"] = ", ".join(sorted(methods))
-            return reply
-        call.params = params
-        with self.ctx.lock:
-            if api == "onecodex":
-                return self._onecodex(call, route)
-            return self._sevenbridges(call, route)
+    def _call(self, request: Request) -> Call:
+        exchange: Exchange = request.scope[EXCHANGE]
+        client = request.scope.get("client") or ("unknown", 0)
+        return Call(
+            method=request.method,
+            path=exchange.path,
+            raw_query=request.scope.get("query_string", b"").decode("latin-1"),
+            query=exchange.query,
+            headers=exchange.headers,
+            body=exchange.body,
+            json=exchange.json,
+            request_id=exchange.entry.request_id,
+            base_url=self.ctx.config.public_base_url
+            or self.base_url
+            or f"http://{exchange.headers.get('host', '127.0.0.1')}",
+            client=str(client[0]),
+            params=dict(request.path_params),
+        )
+
+    async def _not_found(self, request: Request, exc: Exception) -> Response:
+        api = api_of(request.url.path)
+        return (sb_reply(404) if api == "sevenbridges" else Reply(404, oc_body(404))).response()
+
+    async def _not_allowed(self, request: Request, exc: Exception) -> Response:
+        allowed: set[str] = set()
+        for route in self.starlette.routes:
+            match, _ = route.matches(request.scope)
+            if match is not Match.NONE and isinstance(route, StarletteRoute):
+                allowed |= route.methods or set()
+        api = api_of(request.url.path)
+        reply = sb_reply(405) if api == "sevenbridges" else Reply(405, oc_body(405))
+        reply.headers["Allow"] = ", ".join(sorted(allowed | {"OPTIONS"}))
+        return reply.response()
 
     def _onecodex(self, call: Call, route: Route) -> Reply:
         config = self.ctx.config
@@ -255,18 +173,19 @@ class EmulatorApp:
         return reply
 
 
-async def _lifespan(receive: Any, send: Any) -> None:
-    while True:
-        message = await receive()
-        if message["type"] == "lifespan.startup":
-            await send({"type": "lifespan.startup.complete"})
-        elif message["type"] == "lifespan.shutdown":
-            await send({"type": "lifespan.shutdown.complete"})
-            return
+class _SlashTolerant(StarletteRoute):
+    """A route that also matches its path with a trailing slash (Seven Bridges answers both)."""
 
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        """Match the path, ignoring trailing slashes.
 
-def _has_json(call: Call) -> bool:
-    return call.json is not NO_BODY and call.json is not BAD_JSON
+        :param scope: ASGI scope.
+        :return: Starlette's match and child scope.
+        """
+        path = scope["path"]
+        if path.endswith("/") and path != "/":
+            scope = {**scope, "path": path.rstrip("/") or "/"}
+        return super().matches(scope)
 
 
 def _run(route: Route, call: Call) -> Reply:
@@ -282,13 +201,3 @@ def _rate_headers(decision: Decision) -> dict[str, str]:
         "X-RateLimit-Remaining": str(decision.remaining),
         "X-RateLimit-Reset": str(decision.reset),
     }
-
-
-async def _send(send: Any, reply: Reply) -> None:
-    body = reply.encode()
-    headers = [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in reply.headers.items()]
-    if reply.status != 204:
-        content_type = reply.content_type + ("; charset=utf-8" if reply.content_type == "text/html" else "")
-        headers += [(b"content-type", content_type.encode()), (b"content-length", str(len(body)).encode())]
-    await send({"type": "http.response.start", "status": reply.status, "headers": headers})
-    await send({"type": "http.response.body", "body": b"" if reply.status == 204 else body})

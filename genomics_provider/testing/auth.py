@@ -32,25 +32,29 @@ def _decode_basic(value: str) -> str:
 
 
 def onecodex_principal(ctx: Context, headers: dict[str, str]) -> tuple[bool, str | None]:
-    """Authenticate a One Codex request (``X-API-Key``, Basic ``key:``, ``Bearer key``).
+    """Authenticate a One Codex request (``X-API-Key``, Basic ``key:``, ``Bearer <jwt>``).
 
-    :param ctx: Context (configured key, state's caller).
+    Every credential presented must be valid: a wrong ``X-API-Key`` beside a valid Basic header is refused, and a
+    bearer token must be the JWT (an API key sent as ``Bearer`` is refused, as the service does).
+
+    :param ctx: Context (configured key and JWT, state's caller).
     :param headers: Lower-cased request headers.
     :return: ``(credentials_presented, user_id or None)``.
     """
-    candidates = []
+    config = ctx.config
+    verdicts = []
     if "x-api-key" in headers:
-        candidates.append(headers["x-api-key"].strip())
+        verdicts.append(headers["x-api-key"].strip() == config.onecodex_api_key)
     scheme, _, value = headers.get("authorization", "").partition(" ")
     if scheme.lower() == "basic":
-        candidates.append(_decode_basic(value).partition(":")[0])
+        verdicts.append(_decode_basic(value).partition(":")[0] == config.onecodex_api_key)
     elif scheme.lower() == "bearer":
-        candidates.append(value.strip())
+        verdicts.append(value.strip() == config.onecodex_bearer_token)
     elif scheme:
-        candidates.append("")
-    if ctx.config.onecodex_api_key in candidates:
+        verdicts.append(False)
+    if verdicts and all(verdicts):
         return True, ctx.onecodex.caller
-    return bool(candidates), None
+    return bool(verdicts), None
 
 
 def sevenbridges_principal(ctx: Context, headers: dict[str, str]) -> str | None:

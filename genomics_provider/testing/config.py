@@ -10,6 +10,8 @@ from typing import Literal, Protocol
 DEFAULT_ONECODEX_API_KEY = "oc-emulator-key-not-a-secret-000"
 #: Default Seven Bridges developer token accepted by the emulator (not a secret).
 DEFAULT_SEVENBRIDGES_TOKEN = "sb-emulator-token-not-a-secret-0"  # noqa: S105
+#: Default One Codex bearer token (an unsigned JWT; One Codex takes only JWTs as ``Bearer``, never an API key).
+DEFAULT_ONECODEX_BEARER_TOKEN = "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJzdWIiOiJlbXVsYXRvci1ub3QtYS1zZWNyZXQifQ."  # noqa: S105
 
 NullMetadata = Literal["ignore", "delete", "reject"]
 LimitOverMax = Literal["cap", "reject"]
@@ -67,8 +69,10 @@ class ManualClock:
 class EmulatorConfig:
     """Runtime switches; change attributes on ``emu.config`` at any time (they apply to the next request)."""
 
-    #: One Codex API key accepted in ``X-API-Key``, Basic ``key:`` or ``Bearer``.
+    #: One Codex API key accepted in ``X-API-Key`` or Basic ``key:`` (as ``Bearer`` it is refused, as the service does).
     onecodex_api_key: str = field(default=DEFAULT_ONECODEX_API_KEY, repr=False)
+    #: One Codex JWT accepted in ``Authorization: Bearer``.
+    onecodex_bearer_token: str = field(default=DEFAULT_ONECODEX_BEARER_TOKEN, repr=False)
     #: Seven Bridges token accepted in ``X-SBG-Auth-Token`` or ``Bearer``.
     sevenbridges_token: str = field(default=DEFAULT_SEVENBRIDGES_TOKEN, repr=False)
     #: Public base URL used in Seven Bridges hrefs; ``None`` means the emulator's own ``http://host:port``.

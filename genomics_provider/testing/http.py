@@ -1,17 +1,36 @@
-"""Request and response value objects shared by the emulator's routes."""
+"""What the emulator's route handlers see and return: a :class:`Call` read from a Starlette request, a :class:`Reply`.
+
+Starlette does the routing, the request parsing and the response writing (:mod:`genomics_provider.testing.app`);
+handlers stay synchronous functions of plain values because they run under the state lock.
+"""
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+from starlette.responses import Response
 
 #: Marker for "the request had no body".
 NO_BODY: Any = object()
 #: Marker for "the request body is not valid JSON".
 BAD_JSON: Any = object()
+
+
+def parse_json(body: bytes) -> Any:
+    """Parse a request body.
+
+    :param body: The raw body.
+    :return: The JSON value, :data:`NO_BODY` for a blank body or :data:`BAD_JSON` when it does not parse.
+    """
+    if not body.strip():
+        return NO_BODY
+    try:
+        return json.loads(body)
+    except ValueError:
+        return BAD_JSON
 
 
 @dataclass
@@ -52,7 +71,7 @@ class Call:
 
 @dataclass
 class Reply:
-    """A response a handler produces; the app serialises it."""
+    """A response a handler produces; :meth:`response` turns it into a Starlette response."""
 
     status: int
     body: Any = None
@@ -70,6 +89,15 @@ class Reply:
         if self.status == 204 or self.body is None:
             return b""
         return json.dumps(self.body).encode()
+
+    def response(self) -> Response:
+        """Build the Starlette response (a 204 has neither body nor content headers).
+
+        :return: The response; Starlette adds ``charset=utf-8`` to ``text/*`` types and the content length.
+        """
+        if self.status == 204:
+            return Response(status_code=204, headers=self.headers)
+        return Response(self.encode(), status_code=self.status, headers=self.headers, media_type=self.content_type)
 
 
 Handler = Callable[[Call], Reply]
@@ -89,7 +117,11 @@ class ApiError(Exception):
 
 @dataclass(frozen=True)
 class Route:
-    """One route: method, path pattern (``{name}`` segments) and handler."""
+    """One route of an API's table: method, Starlette path pattern (``{name}`` segments), handler and gates.
+
+    ``auth`` False lets a Seven Bridges route answer without a token; ``counted`` False keeps it out of the rate-limit
+    window; ``anonymous_list`` marks One Codex lists that answer ``[]`` to a caller without credentials.
+    """
 
     method: str
     pattern: str
@@ -97,43 +129,3 @@ class Route:
     auth: bool = True
     counted: bool = True
     anonymous_list: bool = False
-
-    def regex(self) -> re.Pattern[str]:
-        """Compile the pattern.
-
-        :return: A regex with one named group per ``{name}`` segment.
-        """
-        source = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", self.pattern)
-        return re.compile(f"^{source}$")
-
-
-class Router:
-    """Match a method and path to a route, telling 404 from 405."""
-
-    def __init__(self, routes: list[Route]) -> None:
-        """Compile the routes, in order (literal paths must come before ``{param}`` ones).
-
-        :param routes: The routes.
-        """
-        self._routes = [(route, route.regex()) for route in routes]
-
-    def match(self, method: str, path: str) -> tuple[Route | None, dict[str, str], list[str]]:
-        """Find the route for a request.
-
-        :param method: HTTP method.
-        :param path: Request path.
-        :return: ``(route, params, allowed)``; route is ``None`` when nothing matched, and ``allowed`` lists the
-            methods of routes whose path matched (non-empty means 405).
-        """
-        allowed: list[str] = []
-        path_matched = False
-        for route, regex in self._routes:
-            found = regex.match(path)
-            if not found:
-                continue
-            path_matched = True
-            if route.method == method:
-                return route, found.groupdict(), []
-            if route.method not in allowed:
-                allowed.append(route.method)
-        return None, {}, allowed if path_matched else []

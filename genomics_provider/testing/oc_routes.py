@@ -43,6 +43,7 @@ class OneCodexRoutes:
             Route("POST", "/api/v1/tags", lambda call: w.post_tag(self.ctx, call)),
             Route("GET", "/api/v1/tags/{id}", self.tag),
             Route("GET", "/api/v1/projects", self.projects, anonymous_list=True),
+            Route("GET", "/api/v1/projects/public", self.projects_public, anonymous_list=True),
             Route("GET", "/api/v1/projects/{id}", self.project),
             Route("GET", "/api/v1/metadata", self.metadata_list, anonymous_list=True),
             Route("GET", "/api/v1/metadata/{id}", self.metadata),
@@ -65,9 +66,12 @@ class OneCodexRoutes:
             items = []
         try:
             predicate = compile_where(resource, where)
+        except QueryError as exc:
+            raise oc_error(400, f"where: {exc}", ["where"]) from None
+        try:
             items = sort_objects(resource, [obj for obj in items if predicate(obj)], sort)
         except QueryError as exc:
-            raise oc_error(400, str(exc), ["where"]) from None
+            raise oc_error(400, f"sort: {exc}", ["sort"]) from None
         return paginate(call, items, lambda obj: self._render(resource, obj, call), cursor_allowed=cursor)
 
     def account(self, call: Call) -> Reply:
@@ -148,6 +152,14 @@ class OneCodexRoutes:
         :return: 200 with a page.
         """
         return self._list(call, "projects", list(self.ctx.onecodex.projects.values()))
+
+    def projects_public(self, call: Call) -> Reply:
+        """``GET /api/v1/projects/public``: every user's public projects.
+
+        :param call: The request.
+        :return: 200 with a page.
+        """
+        return self._list(call, "projects", [p for p in self.ctx.onecodex.projects.values() if p.get("public")])
 
     def project(self, call: Call) -> Reply:
         """``GET /api/v1/projects/{id}``.

@@ -122,8 +122,12 @@ class SevenBridgesRoutes:
         :param call: The request.
         :return: 200 with a page of projects.
         """
-        owner = call.params.get("owner")
-        found = [p for p in self.ctx.sevenbridges.projects.values() if owner is None or p["created_by"] == owner]
+        owner, names = call.params.get("owner"), call.query.get("name")
+        found = [
+            p
+            for p in self.ctx.sevenbridges.projects.values()
+            if (owner is None or p["created_by"] == owner) and (names is None or p["name"] in names)
+        ]
         path = f"/projects/{owner}" if owner else "/projects"
         default = ("href", "id", "name", "category")
         return self._page(call, path, found, lambda p: project_json(call, p), default)

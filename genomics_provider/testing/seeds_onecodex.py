@@ -113,7 +113,7 @@ def _add_sample(state: OneCodexState, row: tuple[Any, ...], extra: dict[str, Any
     state.samples[sid] = {
         "$uri": uri("samples", sid),
         "created_at": created,
-        "updated_at": None,
+        "updated_at": created,  # the service always sets it; the official client's model crashes on null
         "error_msg": "File failed validation: truncated gzip stream" if failed else None,
         "filename": filename,
         "size": size,

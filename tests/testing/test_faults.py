@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 
 import pytest
@@ -97,6 +98,22 @@ def test_connection_reset_after_the_write(sb: requests.Session, emu: Emulator) -
         sb.put(f"{emu.sevenbridges_url}/files/{BAM}/tags", json=["applied"])
     assert emu.sevenbridges.files[BAM]["tags"] == ["applied"]
     assert emu.recorder.last("PUT").extra["applied_status"] == 200
+
+
+def test_a_reset_whose_connection_is_not_found_answers_a_json_500_and_says_so(
+    sb: requests.Session, emu: Emulator, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(emu._registry, "abort", lambda client: False)
+    emu.faults.connection_reset("PUT /v2/files/*/tags", after_write=True)
+    with caplog.at_level(logging.WARNING, logger="genomics_provider.testing.middleware"):
+        response = sb.put(f"{emu.sevenbridges_url}/files/{BAM}/tags", json=["applied"])
+    assert (response.status_code, response.json()["code"]) == (500, 500)
+    assert emu.sevenbridges.files[BAM]["tags"] == ["applied"]
+    record = emu.recorder.last("PUT")
+    assert (record.status, record.fault, record.extra["applied_status"]) == (500, "connection_reset", 200)
+    assert [r.getMessage() for r in caplog.records] == [
+        "connection_reset fault: the connection was not found, so it answers a 500 instead"
+    ]
 
 
 def test_slow_response_times_out_the_client_after_applying(oc: requests.Session, emu: Emulator) -> None:

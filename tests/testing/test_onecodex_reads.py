@@ -10,6 +10,7 @@ import pytest
 import requests
 
 from genomics_provider.testing import Emulator
+from genomics_provider.testing.config import DEFAULT_ONECODEX_BEARER_TOKEN
 from genomics_provider.testing.errors import WERKZEUG_MESSAGES
 from genomics_provider.testing.seeds_onecodex import (
     PROJECT_READ_ONLY,
@@ -50,7 +51,7 @@ def listing(oc: requests.Session, emu: Emulator, path: str = "/samples", **param
     [
         {"X-API-Key": OC_KEY},
         {"Authorization": "Basic " + base64.b64encode(f"{OC_KEY}:".encode()).decode()},
-        {"Authorization": f"Bearer {OC_KEY}"},
+        {"Authorization": f"Bearer {DEFAULT_ONECODEX_BEARER_TOKEN}"},
     ],
     ids=["x-api-key", "basic", "bearer"],
 )
@@ -93,7 +94,7 @@ def test_sample_representation_uses_uri_and_ref_links(oc: requests.Session, emu:
     assert body == {
         "$uri": f"/api/v1/samples/{SAMPLE_1}",
         "created_at": "2015-09-25T17:27:19.596555-07:00",
-        "updated_at": None,
+        "updated_at": "2015-09-25T17:27:19.596555-07:00",
         "error_msg": None,
         "filename": "SRR2352185.fastq.gz",
         "size": 181687821,

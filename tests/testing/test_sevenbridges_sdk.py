@@ -73,3 +73,10 @@ def test_sdk_error_mapping(api: object, emu: Emulator) -> None:
     emu.faults.gateway_error(502, "GET /v2/user")
     with pytest.raises(sbg.errors.NonJSONResponseError):
         api.users.me()  # type: ignore[attr-defined]
+
+
+def test_sdk_finds_a_project_by_name(api: object, emu: Emulator) -> None:
+    found = api.projects.query(name="Archive")  # type: ignore[attr-defined]
+    assert [project.id for project in found] == ["rfranklin/archive"]
+    assert emu.recorder.last("GET", "/v2/projects").query["name"] == ["Archive"]
+    assert list(api.projects.query(name="No such project")) == []  # type: ignore[attr-defined]
