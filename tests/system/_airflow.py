@@ -84,6 +84,9 @@ def airflow_env(home: Path, port: int, dags_folder: Path, executor: str, **setti
             # One signing key for every component: Airflow 3.1 draws a random one per process when it is unset, so
             # a Celery worker's task token (signed by the scheduler) fails the api-server's check.
             "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_hex(32),
+            # An issuer, as Airflow recommends: Airflow 3.1.2 signs the all-admins token with a null "iss" otherwise,
+            # which PyJWT 2.10+ refuses (TypeError: Issuer (iss) must be a string), so /auth/token answers 500.
+            "AIRFLOW__API_AUTH__JWT_ISSUER": "airflow-provider-genomics-tests",
             "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{port}/execution/",
             "AIRFLOW__API__BASE_URL": f"http://127.0.0.1:{port}",
             "AIRFLOW__API__PORT": str(port),
