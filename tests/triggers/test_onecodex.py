@@ -191,7 +191,7 @@ def test_invalid_arguments_yield_an_error_event_without_requests(
 
 
 def test_the_api_key_appears_neither_in_serialize_nor_in_logs(emu: Emulator, read_logs: Callable[[], str]) -> None:
-    emu.start_import(IMPORTING, delay_s=0.3)
+    emu.start_import(IMPORTING, delay_s=1.5)  # the first poll must see it importing, even on a loaded machine
     polling = trigger(IMPORTING)
     assert OC_KEY not in json.dumps(polling.serialize())
     assert first_event(polling).payload["status"] == "success"
