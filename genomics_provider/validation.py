@@ -272,6 +272,7 @@ SETTING_RANGES: dict[str, Range] = {
     "rate_limit": Range(0, 1000),
     "onecodex page_size": Range(1, 1000, whole=True),
     "sevenbridges page_size": Range(1, 100, whole=True),
+    "max_wait": Range(0, 86400),
 }
 
 

@@ -68,8 +68,6 @@ READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 DEFAULT_MAX_ATTEMPTS = 5
 #: Seconds all retry waits and rate-limit pauses of one request may add up to (extra ``max_wait``).
 DEFAULT_MAX_WAIT = 300.0
-#: The largest ``max_wait`` accepted: a day.
-MAX_WAIT_LIMIT = 86400.0
 
 
 def _now() -> float:
@@ -337,19 +335,7 @@ class GenomicsRestHook(BaseHook):
 
         :raises InvalidInputError: When the extra is not a number from 0 to 86400.
         """
-        value = self.extra.get("max_wait")
-        if value is None or value == "":
-            return DEFAULT_MAX_WAIT
-        try:
-            number = None if isinstance(value, bool) else float(value)
-        except (TypeError, ValueError):
-            number = None
-        if number is None or not 0.0 <= number <= MAX_WAIT_LIMIT:  # NaN fails both comparisons
-            raise InvalidInputError(
-                f"connection {self.conn_id!r}: extra 'max_wait' = {value!r} must be a number of seconds "
-                f"from 0 to {MAX_WAIT_LIMIT:g}"
-            )
-        return number
+        return float(self._extra_number("max_wait", DEFAULT_MAX_WAIT) or 0.0)
 
     @property
     def deadline(self) -> float | None:
@@ -635,7 +621,7 @@ class GenomicsRestHook(BaseHook):
         response = getattr(exc, "response", None)
         if not isinstance(response, requests.Response):
             return WaitBudgetExceededError(
-                f"{refusal}; no response from {self.service_name}: {type(exc).__name__}",
+                f"{refusal}; no response from {self.service_name}: {describe_failure(exc) if exc else 'no answer'}",
                 method=method,
                 path=path,
                 note=note,

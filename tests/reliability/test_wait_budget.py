@@ -430,6 +430,6 @@ def test_a_bad_max_wait_is_refused_before_any_request(
         hook.request("GET", OC_PATH)
 
     assert str(caught.value) == (
-        f"connection 'onecodex_default': extra 'max_wait' = {value!r} must be a number of seconds from 0 to 86400"
+        f"connection 'onecodex_default': extra 'max_wait' = {value!r} must be a number from 0 to 86400"
     )
     assert seen == []
