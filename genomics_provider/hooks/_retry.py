@@ -29,7 +29,7 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import requests
@@ -38,6 +38,37 @@ if TYPE_CHECKING:
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 #: HTTP statuses that say the server did not act on the request, so even a write may be sent again.
 NOT_APPLIED_STATUSES = frozenset({429, 503})
+
+
+#: A request answered 429 again and again is sent at most this many times ``max_attempts`` (see :func:`attempts_stop`).
+RATE_LIMITED_ATTEMPTS_FACTOR = 4
+
+
+def attempts_stop(max_attempts: int) -> Callable[[Any], bool]:
+    """Build the tenacity ``stop`` of one request: when a failed attempt is the last one.
+
+    A 429 says the server did not act and the key's budget is spent for now, typically by other workers sharing the
+    key: the request keeps waiting (capped exponential backoff or what the server asked) while its wait budget
+    ``max_wait`` lasts, instead of failing after ``max_attempts`` quick tries while the workers find their shares.
+    So ``max_attempts`` counts the other failures; 429s are bounded by the wait budget, and — so that a server
+    answering ``Retry-After: 0`` forever cannot loop — by ``RATE_LIMITED_ATTEMPTS_FACTOR * max_attempts`` sends.
+
+    :param max_attempts: Attempts per request, first try included, for every failure but a 429.
+    :return: A callable taking tenacity's ``RetryCallState`` and returning ``True`` to stop.
+    """
+    counts = {"rate_limited": 0, "other": 0}
+
+    def stop(state: Any) -> bool:
+        exc = state.outcome.exception() if state.outcome else None
+        response = getattr(exc, "response", None)
+        kind = "rate_limited" if getattr(response, "status_code", None) == 429 else "other"
+        counts[kind] += 1
+        return (
+            counts["other"] >= max_attempts
+            or counts["rate_limited"] + counts["other"] >= RATE_LIMITED_ATTEMPTS_FACTOR * max_attempts
+        )
+
+    return stop
 
 
 def never_connected(exc: BaseException) -> bool:

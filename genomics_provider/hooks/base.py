@@ -41,7 +41,14 @@ from genomics_provider.hooks._errors import (
     summarise_body,
 )
 from genomics_provider.hooks._ratelimit import RateLimiter, TooLate
-from genomics_provider.hooks._retry import BackoffPolicy, WaitBudget, is_retryable, retry_wait, seconds_text
+from genomics_provider.hooks._retry import (
+    BackoffPolicy,
+    WaitBudget,
+    attempts_stop,
+    is_retryable,
+    retry_wait,
+    seconds_text,
+)
 from genomics_provider.validation import SETTING_RANGES, check_credential, check_number
 
 if TYPE_CHECKING:
@@ -487,7 +494,7 @@ class GenomicsRestHook(BaseHook):
         import tenacity
 
         return tenacity.Retrying(
-            stop=tenacity.stop_after_attempt(self.max_attempts),
+            stop=attempts_stop(self.max_attempts),
             wait=lambda state: self._tenacity_wait(state, budget, method, path),
             retry=tenacity.retry_if_exception(lambda exc: is_retryable(exc, idempotent=idempotent)),
             before_sleep=lambda state: self._log_retry(state, method, path),
@@ -642,15 +649,17 @@ class GenomicsRestHook(BaseHook):
         response = getattr(exc, "response", None)
         status = f"HTTP {response.status_code}" if response is not None else type(exc).__name__
         wait = state.next_action.sleep if state.next_action else 0.0
+        # A 429 is retried while max_wait lasts, not max_attempts times (see _retry.attempts_stop).
+        bound = "within max_wait" if status == "HTTP 429" else f"of {self.max_attempts}"
         self.log.warning(
-            "%s %s %s: %s; retrying in %.2f s (attempt %d of %d)",
+            "%s %s %s: %s; retrying in %.2f s (attempt %d %s)",
             self.service_name,
             method,
             path,
             status,
             wait,
             state.attempt_number,
-            self.max_attempts,
+            bound,
         )
 
     def request_json(self, method: str, path: str, **kwargs: Any) -> Any:

@@ -418,28 +418,56 @@ def test_a_retry_after_beyond_the_wait_budget_fails_at_once(
     assert caught.value.status == 503
 
 
-def test_retries_429_without_retry_after_with_exponential_backoff_then_raises_rate_limited(
+def test_429_without_retry_after_backs_off_exponentially_while_the_wait_budget_lasts(
     hook: OneCodexHook, api: responses.RequestsMock, no_real_sleep: list[float]
 ) -> None:
+    """A 429 does not spend max_attempts (5): the request waits for the key's budget while max_wait (300 s) lasts."""
     api.get(SAMPLE_URL, status=429, json=RATE_LIMITED_BODY)
-    with pytest.raises(RateLimitedError) as excinfo:
+    with pytest.raises(WaitBudgetExceededError) as excinfo:
         no_jitter(hook).get_sample(SAMPLE_ID)
-    assert no_real_sleep == [0.5, 1.0, 2.0, 4.0]
-    assert len(api.calls) == 5
+    assert no_real_sleep == [0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 60.0, 60.0, 60.0]
+    assert sum(no_real_sleep) == 243.5
+    assert len(api.calls) == 11
     err = excinfo.value
-    assert err.status == 429
-    assert err.message == "Rate limited."
-    assert err.method == "GET"
-    assert err.path == SAMPLE_PATH
-    assert str(err) == f"GET {SAMPLE_PATH} failed, HTTP 429: Rate limited. (gave up after 5 attempts)"
+    assert (err.status, err.method, err.path) == (429, "GET", SAMPLE_PATH)
+    assert str(err) == (
+        f"GET {SAMPLE_PATH} failed, HTTP 429: the backoff after attempt 11 is 60 s but this request's wait budget "
+        "max_wait=300 s has 56.5 s left; the server said: Rate limited. (gave up after 11 attempts)"
+    )
     assert KEY not in str(err)
+
+
+def test_429_with_retry_after_zero_forever_stops_at_four_times_max_attempts(
+    hook: OneCodexHook, api: responses.RequestsMock, no_real_sleep: list[float]
+) -> None:
+    api.get(SAMPLE_URL, status=429, json=RATE_LIMITED_BODY, headers={"Retry-After": "0"})
+    with pytest.raises(RateLimitedError) as excinfo:
+        hook.get_sample(SAMPLE_ID)
+    assert len(api.calls) == 20
+    assert no_real_sleep == [0.0] * 19
+    assert str(excinfo.value) == f"GET {SAMPLE_PATH} failed, HTTP 429: Rate limited. (gave up after 20 attempts)"
+
+
+def test_429s_do_not_count_against_max_attempts_but_other_failures_do(
+    hook: OneCodexHook, api: responses.RequestsMock, no_real_sleep: list[float]
+) -> None:
+    for _ in range(6):
+        api.get(SAMPLE_URL, status=429, json=RATE_LIMITED_BODY, headers={"Retry-After": "1"})
+    api.get(SAMPLE_URL, status=503, json={"message": "Service Unavailable", "status": 503})
+    with pytest.raises(ServerError) as excinfo:
+        no_jitter(hook).get_sample(SAMPLE_ID)
+    # Six 429s (waited as asked), then 503s until the fifth non-429 failure; the backoff goes on from attempt 7.
+    assert len(api.calls) == 11
+    assert no_real_sleep == [1.0] * 6 + [32.0, 60.0, 60.0, 60.0]
+    assert [call.response.status_code for call in api.calls] == [429] * 6 + [503] * 5
+    assert str(excinfo.value).endswith("(gave up after 11 attempts)")
 
 
 def test_default_backoff_adds_up_to_half_again_of_jitter(
     hook: OneCodexHook, api: responses.RequestsMock, no_real_sleep: list[float]
 ) -> None:
-    api.get(SAMPLE_URL, status=429, json=RATE_LIMITED_BODY)
-    with pytest.raises(RateLimitedError):
+    api.get(SAMPLE_URL, status=503, json={"message": "Service Unavailable", "status": 503})
+    with pytest.raises(ServerError):
         hook.get_sample(SAMPLE_ID)
     assert len(no_real_sleep) == 4
     for wait, base in zip(no_real_sleep, [0.5, 1.0, 2.0, 4.0], strict=True):
@@ -636,13 +664,15 @@ def test_each_retry_is_logged_at_warning_with_method_path_status_and_wait(
 ) -> None:
     api.get(SAMPLE_URL, status=503, headers={"Retry-After": "3"})
     api.get(SAMPLE_URL, body=requests.ConnectionError("reset"))
+    api.get(SAMPLE_URL, status=429, json=RATE_LIMITED_BODY, headers={"Retry-After": "2"})
     api.get(SAMPLE_URL, json=SAMPLE)
     no_jitter(hook).get_sample(SAMPLE_ID)
     retries = [record for record in hook_logs.records if "retrying" in record.getMessage()]
-    assert [record.levelno for record in retries] == [logging.WARNING, logging.WARNING]
+    assert [record.levelno for record in retries] == [logging.WARNING] * 3
     assert [record.getMessage() for record in retries] == [
         f"One Codex GET {SAMPLE_PATH}: HTTP 503; retrying in 3.00 s (attempt 1 of 5)",
         f"One Codex GET {SAMPLE_PATH}: ConnectionError; retrying in 1.00 s (attempt 2 of 5)",
+        f"One Codex GET {SAMPLE_PATH}: HTTP 429; retrying in 2.00 s (attempt 3 within max_wait)",
     ]
 
 
