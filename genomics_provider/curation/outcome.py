@@ -1,4 +1,4 @@
-"""What a run did to each item, and the small summary an operator returns as XCom.
+"""What a run did to each item, the small summary an operator returns as XCom, and the plan table of a dry run.
 
 A run may touch 100,000 items, and XCom and exception text live in the metadata database and the UI. A summary or
 failure message that fits in :data:`TEXT_BUDGET` characters lists every item; a larger one lists the first
@@ -8,7 +8,7 @@ the failure message's full list goes to the task log.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TypedDict
 
@@ -142,3 +142,26 @@ class Outcome:
             result["skipped"] = first_reasons(self.skipped)
             counts["skipped"] = len(self.skipped)
         return result
+
+
+def format_plan(rows: Iterable[tuple[str, str, str, str]], *, title: str) -> str:
+    """Render a plan as a before → after table for the task log.
+
+    :param rows: ``(item, field, before, after)`` tuples.
+    :param title: First line of the table.
+    :return: The table text.
+    """
+    body = [(item, name, _clip(before), _clip(after)) for item, name, before, after in rows]
+    if not body:
+        return f"{title}: nothing to change"
+    header = ("item", "field", "before", "after")
+    widths = [max(len(row[col]) for row in [header, *body]) for col in range(4)]
+    lines = [title]
+    for row in [header, *body]:
+        lines.append("  ".join(cell.ljust(width) for cell, width in zip(row[:3], widths[:3], strict=True)))
+        lines[-1] = f"{lines[-1]}  → {row[3]}" if row is not header else f"{lines[-1]}    {row[3]}"
+    return "\n".join(lines)
+
+
+def _clip(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

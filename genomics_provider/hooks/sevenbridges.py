@@ -10,7 +10,8 @@ Wire choices (the emulator behaves the same way):
 * **Rate limit.** No client-side token bucket by default: the limit is a fixed window of 1000 requests per 5 minutes,
   paced from the ``X-RateLimit-Remaining`` / ``X-RateLimit-Reset`` headers by the shared limiter (once the window is
   spent, the next request waits until the reset). A 429 (code 1000) waits until ``X-RateLimit-Reset``; a maintenance
-  503 (code 0) is retried with backoff; both are bounded by ``max_attempts`` and the 60 s wait cap. Extra
+  503 (code 0) is retried with backoff up to ``max_attempts``; both within ``max_wait`` (see
+  :func:`genomics_provider.hooks._retry.attempts_stop`). Extra
   ``rate_limit`` (requests per second) still adds a bucket when set.
 * **Lists** ask for ``limit=100`` and ``fields=_all`` and follow the ``links`` entry with ``rel=next`` (an absolute
   URL, which must be on the base URL's origin) until there is none, yielding one page at a time

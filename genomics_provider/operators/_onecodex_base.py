@@ -8,20 +8,13 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow.sdk import BaseOperator
 
+from genomics_provider.curation.arguments import as_mapping, check_selection, coerce_bool, is_templated, parse_id_list
+from genomics_provider.curation.outcome import Outcome, Summary
 from genomics_provider.curation.reconcile import Writer, reconcile
 from genomics_provider.exceptions import InvalidInputError
 from genomics_provider.hooks.onecodex import ID_PATTERN, OneCodexHook
 from genomics_provider.links.genomics import OneCodexSamplesLink
-from genomics_provider.operators._common import (
-    Outcome,
-    Summary,
-    as_mapping,
-    check_selection,
-    coerce_bool,
-    is_templated,
-    parse_id_list,
-    raise_for_failures,
-)
+from genomics_provider.operators._common import raise_for_failures
 
 if TYPE_CHECKING:
     from airflow.sdk import Context

@@ -13,9 +13,9 @@ from typing import Any, Literal
 
 import pendulum
 
+from genomics_provider.curation.arguments import parse_string_list, repeated
 from genomics_provider.exceptions import InvalidInputError
 from genomics_provider.hooks.onecodex import id_from_link, ref
-from genomics_provider.operators._common import parse_string_list, repeated
 from genomics_provider.validation import check_finite, check_text, nfc_names
 
 Visibility = Literal["public", "shared", "private"]

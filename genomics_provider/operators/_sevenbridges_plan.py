@@ -22,8 +22,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, cast
 
+from genomics_provider.curation.outcome import format_plan
 from genomics_provider.hooks.sevenbridges import BulkItem, BulkRecord, SbFile
-from genomics_provider.operators._common import format_plan
 from genomics_provider.operators._sevenbridges_rules import (
     MAX_PAIRS,
     FileQuery,

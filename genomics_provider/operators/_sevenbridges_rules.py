@@ -12,9 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from genomics_provider.curation.arguments import as_mapping, parse_string_list, repeated
 from genomics_provider.exceptions import InvalidInputError
 from genomics_provider.hooks.sevenbridges import SbFile
-from genomics_provider.operators._common import as_mapping, parse_string_list, repeated
 from genomics_provider.validation import check_file_name, check_text, id_problem, nfc, nfc_names, shown
 
 TagMode = Literal["add", "remove", "replace"]

@@ -21,10 +21,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from genomics_provider.curation.outcome import Outcome
 from genomics_provider.curation.reconcile import MAX_CONSECUTIVE_FAILURES, FailureStreak, Reconciler
 from genomics_provider.hooks._paging import adds_nothing, counted, loop_error
 from genomics_provider.hooks.sevenbridges import BULK_LIMIT, SbFile, SevenBridgesHook, file_id_of
-from genomics_provider.operators._common import Outcome
 from genomics_provider.operators._sevenbridges_apply import BulkFileWriter, Planner
 from genomics_provider.operators._sevenbridges_plan import SeenFiles, describe_error, leaves_query
 from genomics_provider.operators._sevenbridges_rules import FileQuery

@@ -27,17 +27,10 @@ from collections.abc import Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
+from genomics_provider.curation.arguments import as_mapping, check_choice, coerce_bool, is_templated
+from genomics_provider.curation.outcome import Outcome, Summary, format_plan
 from genomics_provider.exceptions import InvalidInputError
 from genomics_provider.hooks.onecodex import id_from_link
-from genomics_provider.operators._common import (
-    Outcome,
-    Summary,
-    as_mapping,
-    check_choice,
-    coerce_bool,
-    format_plan,
-    is_templated,
-)
 from genomics_provider.operators._onecodex_apply import MetadataChange, MetadataPlanner, MetadataWriter, SampleWriter
 from genomics_provider.operators._onecodex_base import _OneCodexSampleOperator
 from genomics_provider.operators._onecodex_plan import (

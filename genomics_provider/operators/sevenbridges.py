@@ -31,21 +31,13 @@ from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from airflow.sdk import BaseOperator
 
+from genomics_provider.curation.arguments import check_choice, check_selection, coerce_bool, is_templated, parse_id_list
+from genomics_provider.curation.outcome import Outcome, Summary, format_plan
 from genomics_provider.curation.reconcile import reconcile
 from genomics_provider.exceptions import GenomicsApiError, InvalidInputError
 from genomics_provider.hooks.sevenbridges import FILE_ID_PATTERN, SevenBridgesHook
 from genomics_provider.links.genomics import SevenBridgesFilesLink
-from genomics_provider.operators._common import (
-    Outcome,
-    Summary,
-    check_choice,
-    check_selection,
-    coerce_bool,
-    format_plan,
-    is_templated,
-    parse_id_list,
-    raise_for_failures,
-)
+from genomics_provider.operators._common import raise_for_failures
 from genomics_provider.operators._sevenbridges_apply import Planner, RenameWriter
 from genomics_provider.operators._sevenbridges_plan import is_folder, plan_metadata, plan_tags
 from genomics_provider.operators._sevenbridges_rules import (

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from airflow.sdk import PokeReturnValue
 
 from genomics_provider._compat import conf
+from genomics_provider.curation.arguments import is_templated
 from genomics_provider.hooks.sevenbridges import SevenBridgesHook
-from genomics_provider.operators._common import is_templated
 from genomics_provider.operators._sevenbridges_rules import FileQuery, validate_query
 from genomics_provider.sensors import BaseGenomicsSensor
 from genomics_provider.triggers import failing_fast

@@ -14,10 +14,10 @@ from typing import Any
 
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
+from genomics_provider.curation.arguments import check_choice, parse_id_list
 from genomics_provider.curation.outcome import SHOWN_ITEMS
 from genomics_provider.exceptions import InvalidInputError
 from genomics_provider.hooks.onecodex import ID_PATTERN, OneCodexHook
-from genomics_provider.operators._common import check_choice, parse_id_list
 from genomics_provider.triggers import error_event, failing_fast
 
 #: Statuses a sample never leaves: waiting for another status is pointless.
