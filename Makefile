@@ -48,9 +48,9 @@ bench: $(BENCH_STAMP)
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 # The older supported Airflow versions (.venv, `make test`, has the newest): the declared floor (3.1.2, the oldest
-# 3.1 that works; keep in step with pyproject.toml) and the newest 3.2. .ci/run adds the newest 3.1 (unit tests).
-AIRFLOW_MATRIX ?= 3.1.2 3.2.2
-# Where the per-version venvs live (.venv-af31, .venv-af32); CI points this at a directory the machine keeps.
+# 3.1 that works; keep in step with pyproject.toml), the newest 3.1 and the newest 3.2.
+AIRFLOW_MATRIX ?= 3.1.2 3.1.8 3.2.2
+# Where the per-version venvs live (.venv-af3.1.2, ...); CI points this at a directory the machine keeps.
 MATRIX_DIR ?= .
 # On the older versions, everything but the races between our own writer processes and their throughput checks:
 # those test our locking and pacing, not Airflow, take ~9 of the suite's ~18 minutes, and run on the newest Airflow.
@@ -60,8 +60,7 @@ MATRIX_PYTEST_ARGS ?= --deselect tests/reliability/test_multiprocess_writers.py 
 ## test-matrix: `make test` on the newest Airflow, then the suite (MATRIX_PYTEST_ARGS) on each older version
 test-matrix: test
 	@set -e; for v in $(AIRFLOW_MATRIX); do \
-	    minor=$$(echo "$$v" | cut -d. -f1,2 | tr -d .); \
-	    $(MAKE) --no-print-directory matrix-one VENV="$(MATRIX_DIR)/.venv-af$$minor" AIRFLOW_VERSION="$$v"; \
+	    $(MAKE) --no-print-directory matrix-one VENV="$(MATRIX_DIR)/.venv-af$$v" AIRFLOW_VERSION="$$v"; \
 	done
 
 # One matrix venv: (re)install when its Airflow is not AIRFLOW_VERSION or pyproject.toml changed, then run pytest
@@ -76,4 +75,4 @@ matrix-one:
 	$(BIN)/python -m pytest $(MATRIX_PYTEST_ARGS) $(PYTEST_ARGS)
 
 clean:
-	rm -rf $(VENV) .venv-min .venv-af31 .venv-af32 .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info
+	rm -rf $(VENV) .venv-min .venv-af* .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info
