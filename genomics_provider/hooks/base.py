@@ -247,6 +247,13 @@ class GenomicsRestHook(BaseHook):
             safe = check_url(url, what=f"connection {self.conn_id!r}: host")
         except ValueError as exc:
             raise InvalidInputError(str(exc)) from None
+        parts = urlsplit(url)
+        if parts.query or parts.fragment:  # it would be copied into every request path and web link; never echo it
+            raise InvalidInputError(
+                f"connection {self.conn_id!r}: host {parts._replace(query='', fragment='').geturl()!r} carries a "
+                f"query or fragment; the host is a base URL only (the {self.credential_label} goes in the password "
+                "field)"
+            )
         if safe.scheme == "http" and not is_loopback_host(safe.host):
             raise InsecureTransportError(
                 f"connection {self.conn_id!r}: refusing to send the {self.credential_label} over plain http to "

@@ -62,6 +62,8 @@ def raise_for_failures(
         raise error(f"{head}): {lines}{tail}")
     _log_every_failure(outcome.failed, noun, log or _LOG)
     lines = "; ".join(f"{item}: {reason}" for item, reason in first_reasons(outcome.failed).items())
+    if failed <= SHOWN_ITEMS:  # over the budget only through long reasons: every item is named, its reason cut
+        raise error(f"{head}; their reasons are cut, every one is whole in the task log): {lines}{tail}")
     raise error(
         f"{head}; the first {SHOWN_ITEMS} by id are shown, every one is in the task log): {lines}; "
         f"and {failed - SHOWN_ITEMS} more{tail}"

@@ -1,0 +1,177 @@
+"""Failing the task after a run: which exception, its exact message, and the full list in the log when capped.
+
+The 100,000-item message and its logging are proven in ``tests/reliability/test_error_detail.py``; these are the
+small cases, the conflict rule, notes, and the edges of the cap.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+import pytest
+
+from genomics_provider._compat import AirflowException, AirflowFailException
+from genomics_provider.curation.outcome import SHOWN_ITEMS, Outcome
+from genomics_provider.operators._common import CONFLICT_NOTE, LOG_CHUNK, raise_for_failures
+
+A, B, C, D, E = (f"{n:016x}" for n in (0xA, 0xB, 0xC, 0xD, 0xE))
+LOGGER = "tests.operators.test_common"
+
+
+def raised(
+    outcome: Outcome,
+    *,
+    noun: str = "samples",
+    note: str = "",
+    log: logging.Logger | logging.LoggerAdapter[Any] | None = None,
+) -> BaseException:
+    """Call :func:`raise_for_failures` and return what it raised (it must raise)."""
+    with pytest.raises(AirflowException) as caught:
+        raise_for_failures(outcome, noun=noun, note=note, log=log)
+    return caught.value
+
+
+def hex_ids(count: int) -> list[str]:
+    """``count`` 16-character ids, largest first, so anything that sorts them shows it."""
+    return [f"{n:016x}" for n in range(count - 1, -1, -1)]
+
+
+@pytest.fixture
+def log(caplog: pytest.LogCaptureFixture) -> logging.Logger:
+    caplog.set_level(logging.DEBUG, logger=LOGGER)
+    return logging.getLogger(LOGGER)
+
+
+@pytest.mark.parametrize(
+    "outcome",
+    [
+        pytest.param(Outcome(), id="an empty outcome"),
+        pytest.param(Outcome(changed=[A], unchanged=[B], skipped={C: "a folder"}), id="changes and skips only"),
+        pytest.param(Outcome(changed=[A], conflicted=[A]), id="a conflict without a failure"),
+    ],
+)
+def test_no_failure_raises_nothing_and_logs_nothing(
+    outcome: Outcome, log: logging.Logger, caplog: pytest.LogCaptureFixture
+) -> None:
+    raise_for_failures(outcome, noun="samples", note="The run stopped", log=log)
+    assert caplog.records == []
+
+
+def test_a_small_failure_list_names_every_item_in_the_order_it_failed(
+    log: logging.Logger, caplog: pytest.LogCaptureFixture
+) -> None:
+    outcome = Outcome(changed=[A], unchanged=[B], skipped={C: "a folder"}, failed={E: "HTTP 500: boom", D: "HTTP 409"})
+    error = raised(outcome, noun="files", log=log)
+    assert type(error) is AirflowException
+    assert str(error) == f"2 of 5 files failed (1 changed, 1 already as asked): {E}: HTTP 500: boom; {D}: HTTP 409"
+    assert caplog.records == []
+
+
+def test_a_small_failure_message_cuts_each_reason_to_500_characters() -> None:
+    error = raised(Outcome(failed={A: "r" * 501, B: "q" * 500}))
+    assert str(error) == f"2 of 2 samples failed (0 changed, 0 already as asked): {A}: {'r' * 499}…; {B}: {'q' * 500}"
+
+
+def test_a_note_is_appended_as_a_sentence() -> None:
+    error = raised(Outcome(failed={A: "HTTP 503"}), note="Stopped after 3 failed rounds in a row.")
+    assert type(error) is AirflowException
+    assert str(error) == (
+        f"1 of 1 samples failed (0 changed, 0 already as asked): {A}: HTTP 503. Stopped after 3 failed rounds in a row."
+    )
+
+
+def test_a_conflict_fails_without_retries_and_says_why() -> None:
+    outcome = Outcome(changed=[A], failed={B: "another writer removed tag qc", C: "HTTP 500"}, conflicted=[B])
+    error = raised(outcome, noun="files")
+    assert type(error) is AirflowFailException
+    assert str(error) == (
+        f"2 of 3 files failed (1 changed, 0 already as asked): {B}: another writer removed tag qc; {C}: HTTP 500. "
+        "1 files met a conflicting ask, so this task is not retried: a retry would overwrite the other writer's "
+        "change without telling anyone"
+    )
+
+
+def test_the_conflict_note_follows_the_callers_note() -> None:
+    outcome = Outcome(failed={A: "undone", B: "undone"}, conflicted=[A, B])
+    error = raised(outcome, note="The run stopped after 2 page(s)")  # callers' notes carry no final period
+    conflict = CONFLICT_NOTE.format(count=2, noun="samples")
+    assert conflict.startswith("2 samples met a conflicting ask, so this task is not retried")
+    assert str(error) == (
+        f"2 of 2 samples failed (0 changed, 0 already as asked): {A}: undone; {B}: undone. "
+        f"The run stopped after 2 page(s). {conflict}"
+    )
+
+
+# -- over the budget ---------------------------------------------------------------------------------------------
+
+
+def test_an_over_budget_list_names_the_first_by_id_and_logs_all_of_them(
+    log: logging.Logger, caplog: pytest.LogCaptureFixture
+) -> None:
+    failed = {item: f"HTTP 400 on {item}: " + "x" * 500 for item in hex_ids(60)}  # 60 * 524 > 16,000
+    error = raised(Outcome(changed=[A], unchanged=[B, C], failed=failed), log=log)
+    assert type(error) is AirflowException
+    shown = "; ".join(f"{n:016x}: HTTP 400 on {n:016x}: {'x' * 89}…" for n in range(SHOWN_ITEMS))
+    assert str(error) == (
+        "60 of 63 samples failed (1 changed, 2 already as asked; the first 50 by id are shown, every one is in the "
+        f"task log): {shown}; and 10 more"
+    )
+    assert [(record.name, record.levelno) for record in caplog.records] == [(LOGGER, logging.ERROR)] * 2
+    assert caplog.records[0].getMessage() == "60 samples failed; every one of them, by id:"
+    assert caplog.records[1].getMessage() == "failed samples:\n" + "\n".join(
+        f"{n:016x}: HTTP 400 on {n:016x}: {'x' * 500}" for n in range(60)
+    )
+
+
+def test_an_over_budget_conflict_still_fails_without_retries_with_the_note_after_the_count() -> None:
+    failed = {item: "y" * 500 for item in hex_ids(51)}
+    error = raised(Outcome(failed=failed, conflicted=hex_ids(51)[:3]), note="The run stopped")
+    assert type(error) is AirflowFailException
+    assert str(error).endswith(
+        "; and 1 more. The run stopped. 3 samples met a conflicting ask, so this task is not retried: a retry would "
+        "overwrite the other writer's change without telling anyone"
+    )
+
+
+def test_the_full_list_is_logged_in_chunks_of_log_chunk_items(
+    log: logging.Logger, caplog: pytest.LogCaptureFixture
+) -> None:
+    count = 2 * LOG_CHUNK + 1
+    failed = {item: "HTTP 500" for item in hex_ids(count)}  # 1001 * 32 > 16,000
+    raised(Outcome(failed=failed), noun="files", log=logging.LoggerAdapter(log, {}))
+    messages = [record.getMessage() for record in caplog.records]
+    assert LOG_CHUNK == 500
+    assert messages[0] == f"{count} files failed; every one of them, by id:"
+    chunks = [message.split("\n") for message in messages[1:]]
+    assert [chunk[0] for chunk in chunks] == ["failed files:"] * 3
+    assert [len(chunk) - 1 for chunk in chunks] == [LOG_CHUNK, LOG_CHUNK, 1]
+    assert [line for chunk in chunks for line in chunk[1:]] == [f"{n:016x}: HTTP 500" for n in range(count)]
+
+
+def test_a_list_just_within_the_budget_is_not_capped_and_not_logged(
+    log: logging.Logger, caplog: pytest.LogCaptureFixture
+) -> None:
+    failed = {item: "z" * 476 for item in hex_ids(32)}  # 32 * (16 + 476 + 8) = 16,000: exactly the budget
+    error = raised(Outcome(failed=failed), log=log)
+    assert str(error).startswith(f"32 of 32 samples failed (0 changed, 0 already as asked): {31:016x}: {'z' * 476}; ")
+    assert "the first 50" not in str(error)
+    assert caplog.records == []
+    failed[f"{99:016x}"] = "z"  # one more item: over the budget
+    assert str(raised(Outcome(failed=failed), log=log)).startswith(
+        "33 of 33 samples failed (0 changed, 0 already as asked; their reasons are cut, every one is whole in the "
+        "task log): "
+    )
+
+
+def test_an_over_budget_list_shorter_than_shown_items_does_not_claim_a_negative_remainder() -> None:
+    failed = {item: "w" * 500 for item in hex_ids(31)}  # 31 * 524 = 16,244: capped, though only 31 items
+    message = str(raised(Outcome(failed=failed)))
+    assert re.search(r"and -\d+ more", message) is None
+    assert "the first 50 by id" not in message
+    assert message.startswith(
+        "31 of 31 samples failed (0 changed, 0 already as asked; their reasons are cut, every one is whole in the "
+        "task log): "
+    )
+    assert [line.split(": ")[0] for line in message.split("task log): ")[1].split("; ")] == sorted(failed)
