@@ -1,5 +1,6 @@
 """The vendor-neutral curation engine: the per-item outcome and the write / verify loop every operator shares.
 
-Nothing here knows Airflow or HTTP; the vendor writers (``genomics_provider.operators._onecodex_apply`` and
-``_sevenbridges_apply``) plug into :mod:`genomics_provider.curation.reconcile`.
+Nothing here knows Airflow or HTTP; the vendor writers (:mod:`genomics_provider.onecodex.writers` and
+:mod:`genomics_provider.sevenbridges.writers`) plug into :mod:`genomics_provider.curation.reconcile`; the argument
+checks every operator, sensor and trigger shares are in :mod:`genomics_provider.curation.arguments`.
 """

@@ -36,8 +36,8 @@ from genomics_provider.exceptions import (
 )
 from genomics_provider.hooks._paging import ListingGuard
 from genomics_provider.hooks.base import GenomicsRestHook
+from genomics_provider.onecodex.types import API, ID_PATTERN, id_from_link, ref
 from genomics_provider.validation import (
-    ONECODEX_ID,
     SETTING_RANGES,
     check_finite_body,
     check_id,
@@ -51,37 +51,9 @@ from genomics_provider.validation import (
 )
 
 ONECODEX_BASE_URL = "https://app.onecodex.com"
-API = "/api/v1"
-#: One Codex ids: 16 lowercase hex characters (the rule lives in genomics_provider.validation).
-ID_PATTERN = ONECODEX_ID
 #: Where ``id_from_link`` reads an object's id, named in shape errors.
 _ID_FIELD = "$uri"
 AUTH_SCHEMES: tuple[str, ...] = ("api_key", "basic", "bearer")
-
-
-def ref(resource: str, object_id: str) -> dict[str, str]:
-    """Build a One Codex link object.
-
-    :param resource: Collection name, e.g. ``tags``.
-    :param object_id: 16-hex id.
-    :return: ``{"$ref": "/api/v1/<resource>/<id>"}``.
-    """
-    return {"$ref": f"{API}/{resource}/{object_id}"}
-
-
-def id_from_link(link: Any) -> str | None:
-    """Return the id inside a ``{"$ref"}`` link, an expanded object's ``$uri``, or a bare id.
-
-    :param link: A link, an expanded object, a bare id, or ``None``.
-    :return: The 16-hex id, or ``None``.
-    """
-    if link is None:
-        return None
-    if isinstance(link, dict):
-        link = link.get("$ref") or link.get("$uri")
-    if not isinstance(link, str):
-        return None
-    return link.rstrip("/").rsplit("/", 1)[-1]
 
 
 @legacy_connection_form(ONECODEX_CONNECTION_TYPE)

@@ -36,17 +36,22 @@ Wire choices (the emulator behaves the same way):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from functools import cached_property
-from typing import Any, ClassVar, Literal, NamedTuple, NotRequired, TypedDict, cast
+from typing import Any, ClassVar, Literal, cast
 from urllib.parse import parse_qs, quote, urlsplit
 
 from genomics_provider import SEVENBRIDGES_CONNECTION_TYPE
 from genomics_provider._compat import legacy_connection_form
 from genomics_provider.exceptions import GenomicsApiError, InvalidInputError
 from genomics_provider.hooks._connection import is_loopback_host
-from genomics_provider.hooks._paging import ListingGuard
+from genomics_provider.hooks._paging import ListingGuard, adds_nothing, counted, loop_error
 from genomics_provider.hooks.base import GenomicsRestHook
+from genomics_provider.sevenbridges.query import FileQuery
+from genomics_provider.sevenbridges.types import BulkItem as BulkItem
+from genomics_provider.sevenbridges.types import BulkRecord as BulkRecord
+from genomics_provider.sevenbridges.types import FilePage as FilePage
+from genomics_provider.sevenbridges.types import SbFile as SbFile
 from genomics_provider.validation import (
     SEVENBRIDGES_ID,
     check_file_name,
@@ -83,49 +88,6 @@ FILE_ID_PATTERN = SEVENBRIDGES_ID
 BULK_LIMIT = 100
 AUTH_SCHEMES: tuple[str, ...] = ("token", "bearer")
 BulkAction = Literal["get", "edit", "update"]
-
-
-class SbFile(TypedDict, total=False):
-    """A file or folder as the API returns it (the fields this provider reads)."""
-
-    href: str
-    id: str
-    name: str
-    type: str
-    project: str
-    parent: str
-    tags: list[str]
-    metadata: dict[str, Any]
-    origin: dict[str, str]
-
-
-class BulkItem(TypedDict):
-    """One item of a bulk edit/update body: ``id`` plus the fields to set."""
-
-    id: str
-    name: NotRequired[str]
-    tags: NotRequired[list[str]]
-    metadata: NotRequired[dict[str, Any]]
-
-
-class FilePage(NamedTuple):
-    """One page of a file listing.
-
-    :param items: The files and folders of the page, in listing order.
-    :param has_next: Whether the listing had more items after this page when it was read (a ``rel=next`` link).
-    :param path: Optional. The URL path the page was read from (``/v2/files``), for errors about the listing.
-    """
-
-    items: list[SbFile]
-    has_next: bool
-    path: str = "/files"
-
-
-class BulkRecord(TypedDict, total=False):
-    """One result of a bulk call: ``resource`` on success, ``error`` (``status, code, message``) on failure."""
-
-    resource: SbFile
-    error: dict[str, Any]
 
 
 @legacy_connection_form(SEVENBRIDGES_CONNECTION_TYPE)
@@ -350,6 +312,7 @@ class SevenBridgesHook(GenomicsRestHook):
         origin: Mapping[str, str] | None = None,
         fields: str = "_all",
         page_size: int = BULK_LIMIT,
+        query: FileQuery | None = None,
     ) -> Iterator[SbFile]:
         """Yield every file and folder of one project root or one folder that matches the filters, page by page.
 
@@ -364,11 +327,14 @@ class SevenBridgesHook(GenomicsRestHook):
         :param origin: Optional. ``{"task": uuid}`` or ``{"dataset": name}``, sent as ``origin.<key>``.
         :param fields: Optional. Field selector (``_all`` by default, so tags and metadata come back).
         :param page_size: Optional. Items per page, 1 to 100 (default 100).
+        :param query: Optional. The whole selection as one validated query, instead of ``project``, ``parent`` and
+            the filters.
         :return: An iterator of file objects.
-        :raises InvalidInputError: When both or neither of ``project`` and ``parent`` are given, or on a bad page size.
+        :raises InvalidInputError: When both or neither of ``project`` and ``parent`` are given, on a bad page size,
+            or when ``query`` comes with ``project``, ``parent`` or a filter.
         """
-        params = _list_params(project, parent, names, tags, metadata, origin, fields, page_size)
-        return self._iter_pages("/files", params)
+        where = _query_of(query, project, parent, names, tags, metadata, origin)
+        return self._iter_pages("/files", _list_params(where, fields, page_size))
 
     def list_files_page(
         self,
@@ -382,6 +348,7 @@ class SevenBridgesHook(GenomicsRestHook):
         origin: Mapping[str, str] | None = None,
         fields: str = "_all",
         page_size: int = BULK_LIMIT,
+        query: FileQuery | None = None,
     ) -> FilePage:
         """Read one page of a file listing at a given offset (``GET /files?offset=…&limit=…``).
 
@@ -398,14 +365,16 @@ class SevenBridgesHook(GenomicsRestHook):
         :param origin: Optional. ``{"task": uuid}`` or ``{"dataset": name}``.
         :param fields: Optional. Field selector (``_all`` by default).
         :param page_size: Optional. Items per page, 1 to 100 (default 100).
+        :param query: Optional. The whole selection as one validated query (see :meth:`iter_files`).
         :return: The page's items and whether the listing went on after it.
-        :raises InvalidInputError: On a negative offset, a bad page size, or not exactly one of ``project`` and
-            ``parent``.
+        :raises InvalidInputError: On a negative offset, a bad page size, not exactly one of ``project`` and
+            ``parent``, or ``query`` together with ``project``, ``parent`` or a filter.
         :raises GenomicsApiError: When the request fails or the body is not a list envelope.
         """
         if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
             raise InvalidInputError(f"offset: {offset!r} must be an integer >= 0")
-        params = _list_params(project, parent, names, tags, metadata, origin, fields, page_size)
+        where = _query_of(query, project, parent, names, tags, metadata, origin)
+        params = _list_params(where, fields, page_size)
         if offset:
             params.insert(0, ("offset", offset))
         body = self._json_object("GET", "/files", params=params)
@@ -520,54 +489,100 @@ def _check_pairs(metadata: Mapping[str, Any]) -> None:
             check_text(value, label=f"metadata: value of {key!r}", noun="metadata values", line_breaks=True)
 
 
-def _list_params(
+def _query_of(
+    query: FileQuery | None,
     project: str | None,
     parent: str | None,
     names: Sequence[str] | None,
     tags: Sequence[str] | None,
     metadata: Mapping[str, str | Sequence[str]] | None,
     origin: Mapping[str, str] | None,
-    fields: str,
-    page_size: int,
-) -> list[tuple[str, Any]]:
+) -> FileQuery:
+    """Turn the listing keyword arguments into one :class:`FileQuery` (checked later, by :func:`_list_params`).
+
+    :param query: The query, if the caller gave one.
+    :param project: The ``project`` argument.
+    :param parent: The ``parent`` argument.
+    :param names: The ``names`` argument.
+    :param tags: The ``tags`` argument.
+    :param metadata: The ``metadata`` argument (a single value or several per key).
+    :param origin: The ``origin`` argument.
+    :return: The query to list.
+    :raises InvalidInputError: When ``query`` comes with any of the other arguments.
+    """
+    given = {"project": project, "parent": parent, "names": names, "tags": tags, "metadata": metadata, "origin": origin}
+    if query is not None:
+        mixed = [name for name, value in given.items() if value is not None]
+        if mixed:
+            raise InvalidInputError(
+                f"iter_files: give either query or {', '.join(mixed)}, not both; the query holds the whole selection"
+            )
+        return query
+    return FileQuery(
+        project=project,
+        parent=parent,
+        names=tuple(names or ()),
+        tags=tuple(tags or ()),
+        metadata={key: (value,) if isinstance(value, str) else tuple(value) for key, value in (metadata or {}).items()},
+        origin=dict(origin or {}),
+    )
+
+
+def _list_params(query: FileQuery, fields: str, page_size: int) -> list[tuple[str, Any]]:
     # Repeated keys are OR filters; the order is the one the official client sends.
-    if (project is None) == (parent is None):
+    if (query.project is None) == (query.parent is None):
         raise InvalidInputError("iter_files: give exactly one of project (owner/project) or parent (a folder id)")
     if isinstance(page_size, bool) or not isinstance(page_size, int) or not 1 <= page_size <= BULK_LIMIT:
         raise InvalidInputError(f"page_size: {page_size!r} must be between 1 and {BULK_LIMIT}")
-    if project is not None:
-        check_id(project, argument="project", kind="sevenbridges project")
-    if parent is not None:
-        _checked_id(parent, "parent")
-    _check_filters(names, tags, metadata, origin)
+    if query.project is not None:
+        check_id(query.project, argument="project", kind="sevenbridges project")
+    if query.parent is not None:
+        _checked_id(query.parent, "parent")
+    _check_filters(query)
     params: list[tuple[str, Any]] = [("limit", page_size), ("fields", fields)]
-    params.append(("project", project) if project is not None else ("parent", parent))
-    params += [("name", name) for name in names or ()]
-    params += [("tag", tag) for tag in tags or ()]
-    for key, value in (metadata or {}).items():
-        values = [value] if isinstance(value, str) else list(value)
-        params += [(f"metadata.{key}", item) for item in values]
-    params += [(f"origin.{key}", value) for key, value in (origin or {}).items()]
+    params.append(("project", query.project) if query.project is not None else ("parent", query.parent))
+    params += [("name", name) for name in query.names]
+    params += [("tag", tag) for tag in query.tags]
+    params += [(f"metadata.{key}", item) for key, values in query.metadata.items() for item in values]
+    params += [(f"origin.{key}", value) for key, value in query.origin.items()]
     return params
 
 
-def _check_filters(
-    names: Sequence[str] | None,
-    tags: Sequence[str] | None,
-    metadata: Mapping[str, str | Sequence[str]] | None,
-    origin: Mapping[str, str] | None,
-) -> None:
-    for argument, listed in (("names", names), ("tags", tags)):
-        for index, name in enumerate(listed or ()):
+def _check_filters(query: FileQuery) -> None:
+    for argument, listed in (("names", query.names), ("tags", query.tags)):
+        for index, name in enumerate(listed):
             check_text(name, label=f"{argument}[{index}]", noun="filter values")
     filters: dict[str, str | Sequence[str]] = {
-        **(metadata or {}),
-        **{f"origin.{k}": v for k, v in (origin or {}).items()},
+        **query.metadata,
+        **{f"origin.{k}": v for k, v in query.origin.items()},
     }
     for key, value in filters.items():
         check_text(key, label="filter key", noun="filter keys")
         for text in [value] if isinstance(value, str) else list(value):
             check_text(text, label=f"filter {key!r}", noun="filter values")
+
+
+def repeated_page_error(
+    page: FilePage, seen: Collection[str], *, number: int, offset: int, may_repeat: int = 0
+) -> GenomicsApiError | None:
+    """Tell whether a page read by offset shows that the server ignores ``offset`` (for callers of ``list_files_page``).
+
+    :param page: The page just read.
+    :param seen: The ids of every file listed before it.
+    :param number: Its 1-based page number; the first page is never refused.
+    :param offset: The offset it was asked for.
+    :param may_repeat: Optional. How many files of it may be repeats (files the previous page's writes were counted
+        as moving out of the listing, though they may still be listed).
+    :return: The error to raise when it lists only files already seen, more than ``may_repeat``; ``None`` otherwise.
+    """
+    if number <= 1 or len(page.items) <= may_repeat or not adds_nothing(page.items, file_id_of, seen):
+        return None
+    return loop_error(
+        "GET",
+        page.path,
+        f"page {number} lists only files already listed ({counted(len(page.items), 'files')}) at offset {offset}: "
+        "the server seems to ignore offset",
+    )
 
 
 def _page_items(body: Mapping[str, Any], path: str) -> list[SbFile]:

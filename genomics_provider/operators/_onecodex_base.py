@@ -12,19 +12,14 @@ from genomics_provider.curation.arguments import as_mapping, check_selection, co
 from genomics_provider.curation.outcome import Outcome, Summary
 from genomics_provider.curation.reconcile import Writer, reconcile
 from genomics_provider.exceptions import InvalidInputError
-from genomics_provider.hooks.onecodex import ID_PATTERN, OneCodexHook
+from genomics_provider.hooks.onecodex import OneCodexHook
 from genomics_provider.links.genomics import OneCodexSamplesLink
+from genomics_provider.onecodex.rules import ID_RULE, SAMPLE_WHERE_FIELDS
+from genomics_provider.onecodex.types import ID_PATTERN
 from genomics_provider.operators._common import raise_for_failures
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
-
-#: Sample fields One Codex accepts in ``where``.
-SAMPLE_WHERE_FIELDS = frozenset(
-    {"$uri", "created_at", "updated_at", "filename", "metadata", "owner", "primary_classification", "project",
-     "size", "tags", "visibility", "status", "error_msg"}
-)  # fmt: skip
-_ID_RULE = "16 lowercase hex characters"
 
 
 class _OneCodexSampleOperator(BaseOperator):
@@ -70,7 +65,7 @@ class _OneCodexSampleOperator(BaseOperator):
     def _checked_selection(self) -> tuple[list[str] | None, dict[str, Any] | None]:
         check_selection(self.sample_ids, self.where, ids_arg="sample_ids", query_arg="where")
         if self.sample_ids is not None:
-            return parse_id_list(self.sample_ids, argument="sample_ids", pattern=ID_PATTERN, rule=_ID_RULE), None
+            return parse_id_list(self.sample_ids, argument="sample_ids", pattern=ID_PATTERN, rule=ID_RULE), None
         where = as_mapping(self.where, argument="where")
         unknown = sorted(set(where) - SAMPLE_WHERE_FIELDS)
         if not where or unknown:

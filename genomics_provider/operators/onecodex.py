@@ -1,6 +1,6 @@
 """Idempotent operators that curate One Codex samples: visibility, project, tags and metadata.
 
-Every operator reads the current state, plans the difference (:mod:`genomics_provider.operators._onecodex_plan`),
+Every operator reads the current state, plans the difference (:mod:`genomics_provider.onecodex.plan`),
 PATCHes only the samples that differ with only the keys that differ, and returns a small summary::
 
     {"changed": [ids], "unchanged": [ids], "failed": {id: reason}, "dry_run": bool}
@@ -30,23 +30,21 @@ from typing import TYPE_CHECKING, Any, ClassVar, cast
 from genomics_provider.curation.arguments import as_mapping, check_choice, coerce_bool, is_templated
 from genomics_provider.curation.outcome import Outcome, Summary, format_plan
 from genomics_provider.exceptions import InvalidInputError
-from genomics_provider.hooks.onecodex import id_from_link
-from genomics_provider.operators._onecodex_apply import MetadataChange, MetadataPlanner, MetadataWriter, SampleWriter
-from genomics_provider.operators._onecodex_base import _OneCodexSampleOperator
-from genomics_provider.operators._onecodex_plan import (
+from genomics_provider.onecodex.plan import TagRequest, plan_metadata, plan_sample
+from genomics_provider.onecodex.rules import (
     CUSTOM_MODES,
     TAG_MODES,
     UNSET,
     VISIBILITIES,
     CustomMode,
-    TagRequest,
     Unset,
     check_custom,
     check_metadata_fields,
     check_tag_names,
-    plan_metadata,
-    plan_sample,
 )
+from genomics_provider.onecodex.types import id_from_link
+from genomics_provider.onecodex.writers import MetadataChange, MetadataPlanner, MetadataWriter, SampleWriter
+from genomics_provider.operators._onecodex_base import _OneCodexSampleOperator
 from genomics_provider.validation import check_project_reference
 
 if TYPE_CHECKING:

@@ -1,9 +1,9 @@
 """Idempotent operators that curate Seven Bridges files: tags, metadata and names.
 
 Every operator validates its input before any request, then works through the selection one page of 100 files at a
-time (:mod:`genomics_provider.operators._sevenbridges_run`): it reads the page's current state (a listing page with
+time (:mod:`genomics_provider.sevenbridges.run`): it reads the page's current state (a listing page with
 ``fields=_all``, or ``POST /bulk/files/get`` for explicit ids), plans the difference
-(:mod:`genomics_provider.operators._sevenbridges_plan`), logs it, writes only the files that differ in one bulk call,
+(:mod:`genomics_provider.sevenbridges.plan`), logs it, writes only the files that differ in one bulk call,
 and drops the page before reading the next; once every page is written, it re-reads what it wrote. Only ids and
 reasons are kept, so memory stays flat from a thousand files to a hundred thousand; listing pages are asked for by
 offset, so files that a write moves out of the listing (removing the tag the query selects on) do not make the next
@@ -38,20 +38,19 @@ from genomics_provider.exceptions import GenomicsApiError, InvalidInputError
 from genomics_provider.hooks.sevenbridges import FILE_ID_PATTERN, SevenBridgesHook
 from genomics_provider.links.genomics import SevenBridgesFilesLink
 from genomics_provider.operators._common import raise_for_failures
-from genomics_provider.operators._sevenbridges_apply import Planner, RenameWriter
-from genomics_provider.operators._sevenbridges_plan import is_folder, plan_metadata, plan_tags
-from genomics_provider.operators._sevenbridges_rules import (
+from genomics_provider.sevenbridges.plan import is_folder, plan_metadata, plan_tags
+from genomics_provider.sevenbridges.query import FileQuery, validate_query
+from genomics_provider.sevenbridges.rules import (
     METADATA_MODES,
     TAG_MODES,
-    FileQuery,
     MetadataMode,
     TagMode,
     validate_file_name,
     validate_metadata,
-    validate_query,
     validate_tags,
 )
-from genomics_provider.operators._sevenbridges_run import FileRun
+from genomics_provider.sevenbridges.run import FileRun
+from genomics_provider.sevenbridges.writers import Planner, RenameWriter
 
 if TYPE_CHECKING:
     from airflow.sdk import Context

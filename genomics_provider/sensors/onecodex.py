@@ -12,9 +12,10 @@ from airflow.sdk import PokeReturnValue
 from genomics_provider._compat import AirflowFailException, conf
 from genomics_provider.curation.arguments import is_templated
 from genomics_provider.hooks.onecodex import OneCodexHook
+from genomics_provider.onecodex.status import check_sample_args, check_samples
 from genomics_provider.sensors import BaseGenomicsSensor
 from genomics_provider.triggers import failing_fast
-from genomics_provider.triggers.onecodex import OneCodexSampleTrigger, check_sample_args, check_samples
+from genomics_provider.triggers.onecodex import OneCodexSampleTrigger
 
 if TYPE_CHECKING:
     from airflow.sdk import Context

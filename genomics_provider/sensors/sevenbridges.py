@@ -12,15 +12,11 @@ from airflow.sdk import PokeReturnValue
 from genomics_provider._compat import conf
 from genomics_provider.curation.arguments import is_templated
 from genomics_provider.hooks.sevenbridges import SevenBridgesHook
-from genomics_provider.operators._sevenbridges_rules import FileQuery, validate_query
 from genomics_provider.sensors import BaseGenomicsSensor
+from genomics_provider.sevenbridges.query import FileQuery, query_to_dict, validate_query
+from genomics_provider.sevenbridges.status import check_min_count, find_matching_files
 from genomics_provider.triggers import failing_fast
-from genomics_provider.triggers.sevenbridges import (
-    SevenBridgesFilesTrigger,
-    check_min_count,
-    find_matching_files,
-    query_to_dict,
-)
+from genomics_provider.triggers.sevenbridges import SevenBridgesFilesTrigger
 
 if TYPE_CHECKING:
     from airflow.sdk import Context

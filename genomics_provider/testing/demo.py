@@ -201,9 +201,7 @@ def run_demo(dags: Path, workdir: Path, only: list[str] | None = None) -> int:
         return 1
     print(f"Running {len(chains)} example DAGs with `airflow dags test`, each on its own local emulator ...")
     with ThreadPoolExecutor(max_workers=2) as pool:
-        futures = [
-            pool.submit(_run_chain, dag_id, steps, dags, workdir, template) for dag_id, steps in chains.items()
-        ]
+        futures = [pool.submit(_run_chain, dag_id, steps, dags, workdir, template) for dag_id, steps in chains.items()]
         results = [future.result() for future in futures]
     for report, _ in results:
         print(report)

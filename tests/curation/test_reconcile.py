@@ -21,7 +21,7 @@ from genomics_provider.curation.reconcile import (
     reconcile,
 )
 from genomics_provider.exceptions import GenomicsApiError
-from genomics_provider.operators._sevenbridges_apply import RenameWriter
+from genomics_provider.sevenbridges.writers import RenameWriter
 
 FILE = "5a0000000000000000000001"
 V = 12.5

@@ -12,7 +12,7 @@ import responses
 from genomics_provider.exceptions import GenomicsApiError
 from genomics_provider.hooks.onecodex import OneCodexHook
 from genomics_provider.hooks.sevenbridges import SevenBridgesHook
-from genomics_provider.operators._sevenbridges_plan import describe_error
+from genomics_provider.sevenbridges.results import describe_error
 
 KEY = "oc-scrub-key+4f9a/2c7e=1b"
 URL = "https://app.onecodex.com/api/v1/account"

@@ -24,6 +24,7 @@ from genomics_provider.exceptions import (
 )
 from genomics_provider.hooks import base as base_module
 from genomics_provider.hooks.sevenbridges import SevenBridgesHook
+from genomics_provider.sevenbridges.query import FileQuery, validate_query
 
 BASE = "https://cgc-api.sbgenomics.com/v2"
 TOKEN = "sb-unit-token-8c1f0e2d4b6a9e7f"
@@ -353,6 +354,69 @@ def test_one_listing_page_at_a_chosen_offset_says_whether_more_follow(rsps: Any)
     assert ([f["id"] for f in head.items], head.has_next) == ([FILE_A], True)
     assert ([f["id"] for f in tail.items], tail.has_next) == ([FILE_B], False)
     assert [c.request.url for c in rsps.calls] == [first, later]  # offset 0 is the default and is left out
+
+
+def test_a_query_lists_with_exactly_the_params_of_the_filter_arguments(rsps: Any) -> None:
+    url = (
+        f"{BASE}/files?limit=100&fields=_all&project=rfranklin%2Fdemo&name=a.bam&tag=raw&tag=wgs"
+        "&metadata.sample_id=S1&metadata.sample_id=S2&origin.task=t-1"
+    )
+    add_page(rsps, url, page([file_json(FILE_A)], None))
+    query = validate_query(
+        {
+            "project": PROJECT,
+            "name": "a.bam",
+            "tag": ["raw", "wgs"],
+            "metadata.sample_id": ["S1", "S2"],
+            "origin.task": "t-1",
+        }
+    )
+
+    files = list(SevenBridgesHook().iter_files(query=query))
+
+    assert [f["id"] for f in files] == [FILE_A]
+    assert [c.request.url for c in rsps.calls] == [url]
+
+
+def test_a_listing_page_takes_a_folder_query_and_an_offset(rsps: Any) -> None:
+    url = f"{BASE}/files?offset=37&limit=20&fields=id&parent={FOLDER}&tag=raw"
+    add_page(rsps, url, page([file_json(FILE_B)], None))
+
+    query = FileQuery(parent=FOLDER, tags=("raw",))
+
+    got = SevenBridgesHook().list_files_page(offset=37, query=query, fields="id", page_size=20)
+
+    assert ([f["id"] for f in got.items], got.has_next) == ([FILE_B], False)
+    assert [c.request.url for c in rsps.calls] == [url]
+
+
+@pytest.mark.parametrize("method", ["iter_files", "list_files_page"])
+@pytest.mark.parametrize(
+    ("extra", "named"),
+    [
+        ({"project": PROJECT}, "project"),
+        ({"tags": ["raw"]}, "tags"),
+        ({"parent": FOLDER, "origin": {}}, "parent, origin"),
+    ],
+    ids=["query and project", "query and a filter", "query and two more"],
+)
+def test_a_query_with_a_location_or_filter_argument_is_refused_before_sending(
+    rsps: Any, method: str, extra: dict[str, Any], named: str
+) -> None:
+    listing = getattr(SevenBridgesHook(), method)
+    message = f"iter_files: give either query or {named}, not both; the query holds the whole selection"
+
+    with pytest.raises(InvalidInputError, match=f"^{message}$"):
+        next(iter(listing(query=FileQuery(project=PROJECT), **extra)))
+    assert len(rsps.calls) == 0
+
+
+def test_an_invalid_query_object_is_refused_like_the_filter_arguments(rsps: Any) -> None:
+    with pytest.raises(InvalidInputError, match=r"give exactly one of project \(owner/project\) or parent"):
+        next(SevenBridgesHook().iter_files(query=FileQuery()))
+    with pytest.raises(InvalidInputError, match=r"tags\[0\]"):
+        SevenBridgesHook().list_files_page(query=FileQuery(project=PROJECT, tags=("raw\x1b",)))
+    assert len(rsps.calls) == 0
 
 
 @pytest.mark.parametrize("offset", [-1, True, 1.5, "10"])

@@ -23,10 +23,10 @@ import pytest
 from genomics_provider.curation.reconcile import Recheck
 from genomics_provider.hooks.onecodex import OneCodexHook
 from genomics_provider.hooks.sevenbridges import SevenBridgesHook
-from genomics_provider.operators._onecodex_apply import MetadataWriter
-from genomics_provider.operators._sevenbridges_apply import BulkFileWriter
+from genomics_provider.onecodex.writers import MetadataWriter
 from genomics_provider.operators.onecodex import TagSamplesOperator, UpdateSampleMetadataOperator
 from genomics_provider.operators.sevenbridges import TagFilesOperator, UpdateFileMetadataOperator
+from genomics_provider.sevenbridges.writers import BulkFileWriter
 from genomics_provider.testing import Emulator
 from tests.reliability.helpers import run, sevenbridges_file_writes
 

@@ -34,9 +34,9 @@ from genomics_provider.curation.outcome import Outcome
 from genomics_provider.exceptions import ApiConnectionError, GenomicsApiError, ServerError
 from genomics_provider.hooks.onecodex import OneCodexHook
 from genomics_provider.hooks.sevenbridges import SevenBridgesHook
+from genomics_provider.onecodex.status import check_samples
 from genomics_provider.operators._common import raise_for_failures
 from genomics_provider.operators.onecodex import UpdateSampleVisibilityOperator
-from genomics_provider.triggers.onecodex import check_samples
 from tests.reliability.scripted_api import Reply, ScriptedApi, Seen, scripted_api
 
 OC_KEY = "oc-detail-key-5d7f9b1c3e2a4c6e80"

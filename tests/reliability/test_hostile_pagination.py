@@ -19,9 +19,9 @@ import pytest
 from genomics_provider.exceptions import GenomicsApiError, InvalidInputError
 from genomics_provider.hooks.onecodex import OneCodexHook, id_from_link
 from genomics_provider.hooks.sevenbridges import SevenBridgesHook
-from genomics_provider.operators._sevenbridges_rules import validate_query
 from genomics_provider.operators.sevenbridges import TagFilesOperator
 from genomics_provider.sensors.sevenbridges import SevenBridgesFilesSensor
+from genomics_provider.sevenbridges.query import validate_query
 from genomics_provider.triggers.sevenbridges import SevenBridgesFilesTrigger, collect_matching_ids
 from tests.reliability.scripted_api import Reply, ScriptedApi, Seen, scripted_api
 

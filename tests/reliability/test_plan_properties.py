@@ -1,7 +1,7 @@
 """Property tests of the plans: applying a plan with the vendor's write semantics reaches the desired state, and
 planning again on the result finds nothing to do.
 
-``tests/operators/test_sevenbridges_plan.py`` already proves the desired-state functions (``desired_tags``,
+``tests/sevenbridges/test_plan.py`` already proves the desired-state functions (``desired_tags``,
 ``desired_metadata``) are fixed points; these go one step further for both vendors: plan → the exact wire body →
 what the server does with it (PATCH replaces only the keys sent, ``tags`` and ``custom`` whole; Seven Bridges bulk
 edit with either undocumented semantics, bulk update replacing everything) → plan again.
@@ -16,17 +16,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from genomics_provider.hooks.onecodex import id_from_link, ref
-from genomics_provider.operators._onecodex_plan import (
-    UNSET,
-    TagRequest,
-    check_metadata_fields,
-    finalise_tags,
-    plan_metadata,
-    plan_sample,
-)
-from genomics_provider.operators._sevenbridges_plan import FileChange, plan_tags
-from genomics_provider.operators._sevenbridges_plan import plan_metadata as sb_plan_metadata
-from genomics_provider.operators._sevenbridges_rules import file_metadata
+from genomics_provider.onecodex.plan import TagRequest, finalise_tags, plan_metadata, plan_sample
+from genomics_provider.onecodex.rules import UNSET, check_metadata_fields
+from genomics_provider.sevenbridges.plan import FileChange, plan_tags
+from genomics_provider.sevenbridges.plan import plan_metadata as sb_plan_metadata
+from genomics_provider.sevenbridges.rules import file_metadata
 
 SAMPLE_ID = "7428cca4a3a04a8e"
 FILE_ID = "65a100000000000000000201"

@@ -14,7 +14,7 @@ from genomics_provider._compat import deserialize
 from genomics_provider._compat import serialize as serde_serialize
 from genomics_provider.hooks.onecodex import OneCodexHook
 from genomics_provider.testing.emulator import Emulator
-from genomics_provider.triggers.onecodex import OneCodexSampleTrigger, check_samples
+from genomics_provider.triggers.onecodex import OneCodexSampleTrigger
 from tests.triggers.conftest import OC_KEY, first_event
 
 AVAILABLE = "7428cca4a3a04a8e"
@@ -63,24 +63,6 @@ def test_serialize_defaults() -> None:
         "onecodex_conn_id": "onecodex_default",
         "poll_interval": 60.0,
     }
-
-
-# -- the pure check --------------------------------------------------------------------------------------------
-
-
-def test_check_samples_sorts_samples_into_done_waiting_and_failed() -> None:
-    samples = {
-        AVAILABLE: {"status": "available"},
-        IMPORTING: {"status": "importing"},
-        OTHER: {"status": "some_new_status"},
-        FAILED: {"status": "failed_validation", "error_msg": "bad gzip"},
-    }
-    check = check_samples([AVAILABLE, IMPORTING, OTHER, FAILED, HIDDEN], samples, "available")
-    assert check.waiting == {IMPORTING: "importing", OTHER: "some_new_status"}
-    assert check.failed == {FAILED: "failed_validation", HIDDEN: "not_found"}
-    assert check.errors == {FAILED: "bad gzip"}
-    assert not check.done
-    assert check_samples([AVAILABLE], samples, "available").done
 
 
 # -- run() against the emulator --------------------------------------------------------------------------------

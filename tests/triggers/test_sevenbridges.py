@@ -13,13 +13,8 @@ from airflow.triggers.base import TriggerEvent
 from genomics_provider._compat import deserialize
 from genomics_provider._compat import serialize as serde_serialize
 from genomics_provider.hooks.sevenbridges import SevenBridgesHook
-from genomics_provider.operators._sevenbridges_rules import validate_query
 from genomics_provider.testing.emulator import Emulator
-from genomics_provider.triggers.sevenbridges import (
-    SevenBridgesFilesTrigger,
-    collect_matching_ids,
-    query_to_dict,
-)
+from genomics_provider.triggers.sevenbridges import SevenBridgesFilesTrigger
 from tests.triggers.conftest import SB_TOKEN, first_event
 
 PROJECT = "rfranklin/demo-project"
@@ -40,7 +35,7 @@ def trigger(query: dict[str, Any], **kwargs: Any) -> SevenBridgesFilesTrigger:
     return SevenBridgesFilesTrigger(query=query, **{"poll_interval": 0.1, **kwargs})
 
 
-# -- serialisation and the pure helpers ------------------------------------------------------------------------
+# -- serialisation --------------------------------------------------------------------------------------------
 
 
 def test_serialize_round_trips_with_json_safe_kwargs() -> None:
@@ -53,35 +48,6 @@ def test_serialize_round_trips_with_json_safe_kwargs() -> None:
     assert json.loads(json.dumps(kwargs)) == kwargs
     assert deserialize(serde_serialize(kwargs)) == kwargs
     assert SB_TOKEN not in json.dumps(kwargs)
-
-
-@pytest.mark.parametrize(
-    "query",
-    [
-        {"project": PROJECT},
-        {"parent": FASTQ_FOLDER, "name": "a.bam"},
-        {"project": PROJECT, "tag": ["a", "b"], "metadata.sample_id": "S1", "metadata.case": ["c1", "c2"]},
-        {"project": PROJECT, "origin.task": "t-1", "origin.dataset": "d"},
-    ],
-)
-def test_query_to_dict_round_trips_through_validate_query(query: dict[str, Any]) -> None:
-    validated = validate_query(query)
-    as_dict = query_to_dict(validated)
-    assert validate_query(as_dict) == validated
-    assert json.loads(json.dumps(as_dict)) == as_dict
-
-
-def test_collect_matching_ids_skips_folders_and_files_outside_the_query() -> None:
-    query = validate_query({"project": PROJECT, "tag": "bam"})
-    listing: list[Any] = [
-        {"id": "a", "type": "file", "project": PROJECT, "tags": ["bam"]},
-        {"id": "b", "type": "FOLDER", "project": PROJECT},
-        {"id": "c", "type": "file", "project": PROJECT, "tags": ["vcf"]},
-        {"id": "d", "type": "file", "project": PROJECT, "tags": ["bam", "x"]},
-    ]
-    matches = collect_matching_ids(iter(listing), query)
-    assert matches.ids == ["a", "d"]
-    assert (matches.folders, matches.unexpected) == (1, 1)
 
 
 # -- run() against the emulator --------------------------------------------------------------------------------

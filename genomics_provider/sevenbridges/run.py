@@ -23,11 +23,13 @@ from typing import Any
 
 from genomics_provider.curation.outcome import Outcome
 from genomics_provider.curation.reconcile import MAX_CONSECUTIVE_FAILURES, FailureStreak, Reconciler
-from genomics_provider.hooks._paging import adds_nothing, counted, loop_error
-from genomics_provider.hooks.sevenbridges import BULK_LIMIT, SbFile, SevenBridgesHook, file_id_of
-from genomics_provider.operators._sevenbridges_apply import BulkFileWriter, Planner
-from genomics_provider.operators._sevenbridges_plan import SeenFiles, describe_error, leaves_query
-from genomics_provider.operators._sevenbridges_rules import FileQuery
+from genomics_provider.hooks.sevenbridges import BULK_LIMIT, SevenBridgesHook, repeated_page_error
+from genomics_provider.sevenbridges.plan import leaves_query
+from genomics_provider.sevenbridges.progress import SeenFiles
+from genomics_provider.sevenbridges.query import FileQuery
+from genomics_provider.sevenbridges.results import describe_error
+from genomics_provider.sevenbridges.types import SbFile
+from genomics_provider.sevenbridges.writers import BulkFileWriter, Planner
 
 
 class FileRun:
@@ -98,23 +100,20 @@ class FileRun:
             previous page's writes may have left listed), which means the server ignores ``offset`` and the run
             would never end (the pages before it are done and in :attr:`outcome`).
         """
-        offset = may_repeat = 0
+        offset = moved_last = 0
         while not self._stopped():
             read_at = self.hook.clock()
-            page = self.hook.list_files_page(offset=offset, **query.hook_kwargs())
-            if self.pages and len(page.items) > may_repeat and adds_nothing(page.items, file_id_of, self.seen.ids):
-                raise loop_error(
-                    "GET",
-                    page.path,
-                    f"page {self.pages + 1} lists only files already listed ({counted(len(page.items), 'files')}) at "
-                    f"offset {offset}: the server seems to ignore offset",
-                )
+            page = self.hook.list_files_page(offset=offset, query=query)
+            number = self.pages + 1
+            error = repeated_page_error(page, self.seen.ids, number=number, offset=offset, may_repeat=moved_last)
+            if error is not None:
+                raise error
             moved = self._page(page.items, query, read_at)
             if not page.has_next or not page.items:
                 return
             offset += len(page.items) - moved
             # A file counted as moved whose write did not land is still listed, so the next page may repeat it.
-            may_repeat = moved
+            moved_last = moved
 
     def _stopped(self) -> bool:
         if not self.streak.stopped:

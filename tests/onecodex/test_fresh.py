@@ -10,8 +10,8 @@ import pytest
 
 from genomics_provider.curation.reconcile import STALE_HINT, RoundResult
 from genomics_provider.exceptions import StaleReadError
-from genomics_provider.operators import _onecodex_apply
-from genomics_provider.operators._onecodex_apply import FRESH_CHUNK, MAX_STALE_READS, _rotated, patch_fresh
+from genomics_provider.onecodex import fresh
+from genomics_provider.onecodex.fresh import FRESH_CHUNK, MAX_STALE_READS, _rotated, patch_fresh
 
 STALE = StaleReadError("not sent: its body was planned from a read more than 2 s old (max_read_age); read again first")
 
@@ -37,7 +37,7 @@ def hook() -> MagicMock:
 
 @pytest.fixture(autouse=True)
 def no_rotation(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_onecodex_apply, "_rotated", lambda keys: keys)
+    monkeypatch.setattr(fresh, "_rotated", lambda keys: keys)
 
 
 def test_each_chunk_of_ten_is_read_right_before_its_patches_with_the_reads_deadline(hook: MagicMock) -> None:

@@ -1,4 +1,4 @@
-"""Pure planning for the Seven Bridges operators: desired state, per-file difference, bulk items, result checks.
+"""Pure planning for the Seven Bridges operators: desired state, per-file difference, bulk items.
 
 Nothing here sends a request or touches Airflow's runtime: every function takes plain values (the files as the API
 listed them, the validated arguments) and returns plain values, so the whole decision "what to send where" is tested
@@ -14,6 +14,9 @@ Rules applied to every file:
   ``name`` + ``tags`` + ``metadata``, all complete), because edit may merge per key and would keep what we remove.
 * A file whose metadata would exceed 1000 pairs after the change fails at plan time, is never written, and the rest
   proceed.
+
+What a paged run remembers lives in :mod:`~genomics_provider.sevenbridges.progress`, how a bulk result is read
+in :mod:`~genomics_provider.sevenbridges.results`.
 """
 
 from __future__ import annotations
@@ -23,15 +26,9 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, cast
 
 from genomics_provider.curation.outcome import format_plan
-from genomics_provider.hooks.sevenbridges import BulkItem, BulkRecord, SbFile
-from genomics_provider.operators._sevenbridges_rules import (
-    MAX_PAIRS,
-    FileQuery,
-    MetadataMode,
-    TagMode,
-    file_metadata,
-    file_tags,
-)
+from genomics_provider.sevenbridges.query import FileQuery
+from genomics_provider.sevenbridges.rules import MAX_PAIRS, MetadataMode, TagMode, file_metadata, file_tags
+from genomics_provider.sevenbridges.types import BulkItem, SbFile
 
 WriteCall = Literal["edit", "update"]
 PlanRow = tuple[str, str, str, str]
@@ -89,62 +86,6 @@ class FilePlan:
         lines += [f"skip {file_id}: {reason}" for file_id, reason in self.skipped.items()]
         lines += [f"fail {file_id}: {reason}" for file_id, reason in self.failed.items()]
         return "\n".join(lines)
-
-
-@dataclass
-class SeenFiles:
-    """What a paged run remembers of the files it has already planned: their ids, and what the extra link needs.
-
-    Only ids are kept (not the files or their plans), so memory grows by an id per file, not by a file.
-
-    :param ids: Every file id listed so far (planned, skipped or failed); a repeat is not planned again.
-    :param first: The first file planned, with its project.
-    :param count: How many files were planned (not skipped).
-    :param known_projects: The projects of the planned files (at most two are kept: one is all the link needs).
-    """
-
-    ids: set[str] = field(default_factory=set)
-    first: tuple[str, str | None] | None = None
-    count: int = 0
-    known_projects: set[str] = field(default_factory=set)
-
-    def fresh(self, files: Iterable[SbFile]) -> list[SbFile]:
-        """Drop the files already seen (offset paging repeats an item when the listing shifts).
-
-        :param files: One page of files.
-        :return: The files not seen before, in order.
-        """
-        return [file for file in files if file.get("id") not in self.ids]
-
-    def add(self, files: Iterable[SbFile], plan: FilePlan) -> None:
-        """Remember a page: its ids, and the projects of the files planned.
-
-        :param files: The page's files.
-        :param plan: The page's plan.
-        """
-        self.ids.update(file_id for file in files if isinstance(file_id := file.get("id"), str))
-        for file_id, project in plan.projects.items():
-            if self.first is None:
-                self.first = (file_id, project)
-            if project and len(self.known_projects) < 2:
-                self.known_projects.add(project)
-        self.count += len(plan.projects)
-
-    def link_target(self, project: str | None) -> tuple[str, str | None] | None:
-        """Choose what the extra link opens: one file's page, or the project's files page.
-
-        :param project: Optional. The project the query named.
-        :return: ``(project, file_id)`` for a single file, ``(project, None)`` for several, ``None`` when the files
-            span several projects or none is known.
-        """
-        if self.count == 1 and self.first is not None:
-            file_id, file_project = self.first
-            if file_project or project:
-                return (file_project or project or "", file_id)
-        if project:
-            return (project, None)
-        known = set(self.known_projects)
-        return (known.pop(), None) if len(known) == 1 else None
 
 
 def leaves_query(file: SbFile, change: FileChange, query: FileQuery | None) -> bool:
@@ -313,37 +254,6 @@ def is_folder(file: SbFile) -> bool:
     :return: ``True`` for folders.
     """
     return str(file.get("type") or "").lower() == "folder"
-
-
-def result_problem(change: FileChange, record: BulkRecord) -> str | None:
-    """Check one bulk write result against what was sent.
-
-    :param change: The change that was sent.
-    :param record: Its result.
-    :return: Why the file failed, or ``None`` when the platform now holds the desired state (or did not say).
-    """
-    if "error" in record:
-        return describe_error(record["error"])
-    resource = record.get("resource") or {}
-    tags, metadata = resource.get("tags"), resource.get("metadata")
-    if "tags" in change.item and isinstance(tags, list) and set(tags) != set(change.item["tags"]):
-        return f"written, but the platform now has tags {tags!r} instead of {change.item['tags']!r}"
-    wanted = change.item.get("metadata")
-    if wanted is not None and isinstance(metadata, dict) and file_metadata(resource) != wanted:
-        return "written, but the platform's metadata differs from the metadata sent"
-    return None
-
-
-def describe_error(error: Mapping[str, Any]) -> str:
-    """Render a bulk error item (``status``, ``code``, ``message``) for the failure report.
-
-    :param error: The ``error`` object of a bulk result.
-    :return: ``HTTP 403, code 5011: Modifying file tags is not allowed.``
-    """
-    parts = [f"HTTP {error['status']}" if error.get("status") is not None else "error"]
-    if error.get("code") is not None:
-        parts.append(f"code {error['code']}")
-    return f"{', '.join(parts)}: {error.get('message') or 'no message'}"
 
 
 # -- helpers -------------------------------------------------------------------------------------------------

@@ -11,15 +11,12 @@ from typing import Any
 
 from genomics_provider.curation.reconcile import STALE_HINT, Recheck, RoundResult, conflict, fingerprint
 from genomics_provider.exceptions import GenomicsApiError, StaleReadError
-from genomics_provider.hooks.sevenbridges import BULK_LIMIT, SbFile, SevenBridgesHook
-from genomics_provider.operators._sevenbridges_plan import (
-    FileChange,
-    FilePlan,
-    WriteCall,
-    describe_error,
-    result_problem,
-)
-from genomics_provider.operators._sevenbridges_rules import FileQuery, file_metadata, file_tags
+from genomics_provider.hooks.sevenbridges import BULK_LIMIT, SevenBridgesHook
+from genomics_provider.sevenbridges.plan import FileChange, FilePlan, WriteCall
+from genomics_provider.sevenbridges.query import FileQuery
+from genomics_provider.sevenbridges.results import describe_error, result_problem
+from genomics_provider.sevenbridges.rules import file_metadata, file_tags
+from genomics_provider.sevenbridges.types import SbFile
 
 Planner = Callable[[Iterable[SbFile], FileQuery | None], FilePlan]
 _CALLS: tuple[WriteCall, ...] = ("edit", "update")

@@ -1,0 +1,13 @@
+"""The One Codex domain: vendor rules, plans, writers and status checks, below the Airflow classes.
+
+Nothing here imports Airflow, and HTTP goes only through :class:`~genomics_provider.hooks.onecodex.OneCodexHook`.
+Dependencies run one way: hooks ← this package ← operators / sensors / triggers.
+
+* :mod:`~genomics_provider.onecodex.types` — wire helpers: the API prefix, the id rule, ``$ref`` links.
+* :mod:`~genomics_provider.onecodex.rules` — vendor rules and limits: visibilities, modes, tag names, metadata
+  fields, ``custom`` values, ``where`` fields.
+* :mod:`~genomics_provider.onecodex.plan` — current state + request → the PATCH body of only what differs.
+* :mod:`~genomics_provider.onecodex.fresh` — sending each PATCH within ``max_read_age`` of a read of its item.
+* :mod:`~genomics_provider.onecodex.writers` — the sample and metadata writers the reconcile loop drives.
+* :mod:`~genomics_provider.onecodex.status` — the sensor's and trigger's sample status checks.
+"""
