@@ -1,8 +1,16 @@
-"""One Codex vendor rules and limits: visibilities, modes, tag names, metadata fields, ``custom`` values, selection.
+"""One Codex vendor rules: visibilities, modes, tag names, metadata fields, ``custom`` values, selection.
 
 Each check validates an operator's argument before any request and raises
 :class:`~genomics_provider.exceptions.InvalidInputError` with the message the user sees. Nothing here talks HTTP or
-Airflow.
+Airflow. The limits and value sets the checks apply (tag name length, metadata fields, enums, ranges, ``custom``
+value types, page size) live in :mod:`genomics_provider.onecodex.limits`, which the emulator reads too; the names
+re-exported here keep their old import path.
+
+**``starred: null`` is refused.** The API reference's metadata table gives ``starred`` as ``bool`` where every other
+field says "or null", and the read schema (``components.schemas.metadata``) types it ``boolean``; only the OpenAPI
+PATCH schema lists ``null``, with no documented meaning. So the operators refuse it here, the emulator answers it
+with 400, and the JSON contract (``testing/contracts/onecodex_requests.json``) reports it as a violation
+(:data:`~genomics_provider.onecodex.limits.NOT_NULLABLE_METADATA`).
 """
 
 from __future__ import annotations
@@ -16,15 +24,19 @@ import pendulum
 
 from genomics_provider.curation.arguments import parse_string_list, repeated
 from genomics_provider.exceptions import InvalidInputError
+from genomics_provider.onecodex.limits import CUSTOM_VALUE_TYPES, METADATA_READ_ONLY, NOT_NULLABLE_METADATA
+from genomics_provider.onecodex.limits import METADATA_FIELDS as METADATA_FIELDS
+from genomics_provider.onecodex.limits import PLATFORMS as PLATFORMS
+from genomics_provider.onecodex.limits import SAMPLE_WHERE_FIELDS as SAMPLE_WHERE_FIELDS
+from genomics_provider.onecodex.limits import TAG_NAME_MAX as TAG_NAME_MAX
+from genomics_provider.onecodex.limits import VISIBILITIES as VISIBILITIES
+from genomics_provider.onecodex.limits import Visibility as Visibility
 from genomics_provider.validation import check_finite, check_text, nfc_names
 
-Visibility = Literal["public", "shared", "private"]
 TagMode = Literal["add", "remove", "replace"]
 CustomMode = Literal["merge", "replace"]
-VISIBILITIES: tuple[Visibility, ...] = ("private", "shared", "public")
 TAG_MODES: tuple[TagMode, ...] = ("add", "remove", "replace")
 CUSTOM_MODES: tuple[CustomMode, ...] = ("merge", "replace")
-TAG_NAME_MAX = 30
 
 
 class Unset(enum.Enum):
@@ -39,11 +51,6 @@ class Unset(enum.Enum):
 UNSET = Unset.UNSET
 #: How a One Codex id is described in messages (the rule is :data:`~genomics_provider.onecodex.types.ID_PATTERN`).
 ID_RULE = "16 lowercase hex characters"
-#: Sample fields One Codex accepts in ``where``.
-SAMPLE_WHERE_FIELDS = frozenset(
-    {"$uri", "created_at", "updated_at", "filename", "metadata", "owner", "primary_classification", "project",
-     "size", "tags", "visibility", "status", "error_msg"}
-)  # fmt: skip
 
 
 def check_tag_names(value: Any, *, argument: str = "tags") -> tuple[str, ...]:
@@ -78,37 +85,10 @@ def check_tag_names(value: Any, *, argument: str = "tags") -> tuple[str, ...]:
 
 # -- metadata -------------------------------------------------------------------------------------------------
 
-PLATFORMS = (
-    "454 sequencing", "454 GS FLX", "454 GS FLX Titanium", "Illumina", "Illumina Genome Analyzer II",
-    "Illumina HiSeq", "Illumina HiSeq 1500", "Illumina HiSeq 2000", "Illumina HiSeq 2500", "Illumina HiSeq 3000",
-    "Illumina HiSeq 4000", "Illumina HiSeq X", "Illumina iSeq 100", "Illumina MiniSeq", "Illumina MiSeq",
-    "Illumina NextSeq", "Illumina NextSeq 500", "Illumina NextSeq 550", "Illumina NovaSeq", "Illumina NovaSeq 5000",
-    "Illumina NovaSeq 6000", "BGISEQ", "BGISEQ 50", "Element", "Element AVITI", "Ion", "Ion S5", "Ion S5 XL",
-    "Ion PGM", "Ion Proton", "Ion Torrent", "Oxford Nanopore", "Oxford Nanopore GridION X5",
-    "Oxford Nanopore MinION", "Oxford Nanopore PromethION", "PacBio", "PacBio RS II", "PacBio Sequel",
-    "PacBio Sequel II System", "PacBio Revio", "PacBio Onso", "SOLiD", "Solexa Genome Analyzer", "Sanger", "Other",
-)  # fmt: skip
-"""``SequencingPlatform`` enum of One Codex's OpenAPI document."""
-
-#: Writable metadata fields and their rule: ("str", max length) | ("enum", values) | ("date",) | ("num", lo, hi) |
-#: ("bool",). Every field is nullable except ``starred``.
-METADATA_FIELDS: dict[str, tuple[Any, ...]] = {
-    "name": ("str", 255),
-    "description": ("str", None),
-    "external_sample_id": ("str", 60),
-    "platform": ("enum", PLATFORMS),
-    "library_type": ("enum", ("WGS", "Targeted/16S", "Other")),
-    "sample_type": ("enum", ("Isolate", "Metagenomic", "Other")),
-    "date_collected": ("date",),
-    "date_sequenced": ("date",),
-    "location_lat": ("num", -90.0, 90.0),
-    "location_lon": ("num", -180.0, 180.0),
-    "location_string": ("str", 255),
-    "starred": ("bool",),
-}
 #: Free-text fields, which may hold tab and line breaks (every other text field is one printable line).
 MULTILINE_FIELDS = frozenset({"description"})
-READ_ONLY_METADATA = ("$uri", "sample", "updated_at", "custom")
+#: What ``fields`` may not carry: the service's read-only fields, and ``custom`` (the ``custom`` argument's).
+READ_ONLY_METADATA = (*METADATA_READ_ONLY, "custom")
 
 
 def check_metadata_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
@@ -135,7 +115,7 @@ def check_metadata_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
 def _check_metadata_value(name: str, value: Any, rule: tuple[Any, ...]) -> Any:
     kind = rule[0]
     if value is None:
-        if kind == "bool":
+        if name in NOT_NULLABLE_METADATA:
             raise InvalidInputError(f"fields: {name!r} must be true or false, not null")
         return None
     if kind == "str" and isinstance(value, str):
@@ -195,7 +175,7 @@ def check_custom(custom: Mapping[str, Any]) -> dict[str, Any]:
         if isinstance(value, str):
             check_text(value, label=f"custom: value of {key!r}", noun="custom values", line_breaks=True)
         check_finite(value, label=f"custom: {key!r}")
-        if value is not None and not isinstance(value, (str, int, float, bool)):
+        if not isinstance(value, CUSTOM_VALUE_TYPES):
             raise InvalidInputError(
                 f"custom: {key!r} = {value!r} is {type(value).__name__}; values must be strings, numbers, "
                 "booleans or null (no nesting)"

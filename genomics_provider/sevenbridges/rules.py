@@ -1,10 +1,10 @@
 """Input rules of the Seven Bridges operators, checked before any request, and how a file's tags and metadata are read.
 
 Every check raises :class:`~genomics_provider.exceptions.InvalidInputError` with a message naming the argument, the
-key and the rule. The platform's metadata limits: keys are non-empty strings of at most 100 UTF-8 bytes, values
-strings of at most 300 UTF-8 bytes, and a file holds at most 1000 pairs. The rules shared with the hooks (ids,
-projects, printable text, tags in Unicode NFC form, file names) live in :mod:`genomics_provider.validation`; the
-file query's rules in :mod:`genomics_provider.sevenbridges.query`.
+key and the rule. The platform's metadata limits (keys of at most 100 UTF-8 bytes, values of at most 300, at most
+1000 pairs per file) live in :mod:`genomics_provider.sevenbridges.limits`, which the emulator reads too. The rules
+shared with the hooks (ids, projects, printable text, tags in Unicode NFC form, file names) live in
+:mod:`genomics_provider.validation`; the file query's rules in :mod:`genomics_provider.sevenbridges.query`.
 """
 
 from __future__ import annotations
@@ -14,16 +14,15 @@ from typing import Any, Literal
 
 from genomics_provider.curation.arguments import as_mapping, parse_string_list, repeated
 from genomics_provider.exceptions import InvalidInputError
+from genomics_provider.sevenbridges.limits import MAX_KEY_BYTES as MAX_KEY_BYTES
+from genomics_provider.sevenbridges.limits import MAX_PAIRS as MAX_PAIRS
+from genomics_provider.sevenbridges.limits import MAX_VALUE_BYTES as MAX_VALUE_BYTES
 from genomics_provider.validation import check_file_name, check_text, nfc, nfc_names
 
 TagMode = Literal["add", "remove", "replace"]
 MetadataMode = Literal["merge", "replace"]
 TAG_MODES: tuple[str, ...] = ("add", "remove", "replace")
 METADATA_MODES: tuple[str, ...] = ("merge", "replace")
-#: Platform limits on custom metadata (UTF-8 bytes, pairs per file).
-MAX_KEY_BYTES = 100
-MAX_VALUE_BYTES = 300
-MAX_PAIRS = 1000
 
 
 # -- input rules (all raise InvalidInputError naming the argument, the key and the rule) ----------------------

@@ -6,6 +6,9 @@ import time
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
+from genomics_provider.onecodex.limits import RATE_PER_S
+from genomics_provider.sevenbridges.limits import RATE_LIMIT_REQUESTS, RATE_LIMIT_WINDOW_S
+
 #: Default One Codex API key accepted by the emulator (not a secret; deliberately not hex-looking).
 DEFAULT_ONECODEX_API_KEY = "oc-emulator-key-not-a-secret-000"
 #: Default Seven Bridges developer token accepted by the emulator (not a secret).
@@ -81,13 +84,13 @@ class EmulatorConfig:
     #: Master switch for both rate limiters.
     rate_limit_enabled: bool = True
     #: One Codex token bucket: refill rate (requests per second, per key).
-    onecodex_rate_per_s: float = 10.0
+    onecodex_rate_per_s: float = RATE_PER_S
     #: One Codex token bucket capacity (burst); ``None`` means equal to the rate.
     onecodex_burst: int | None = None
     #: Seven Bridges fixed window: requests allowed per window, per token.
-    sevenbridges_limit: int = 1000
+    sevenbridges_limit: int = RATE_LIMIT_REQUESTS
     #: Seven Bridges fixed window length in seconds.
-    sevenbridges_window_s: float = 300.0
+    sevenbridges_window_s: float = RATE_LIMIT_WINDOW_S
     #: Send ``Retry-After`` on 429 responses (the real services do not document one).
     retry_after: bool = False
 

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
+from genomics_provider.onecodex.limits import PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX
 from genomics_provider.testing.errors import oc_error
 from genomics_provider.testing.http import Call, Reply
 from genomics_provider.testing.oc_model import FIELDS, RefError, object_id, parse_ref
@@ -30,8 +31,6 @@ OPERATORS: dict[str, set[str]] = {
     "links": {"$contains", "$containsall", "$containsany"},
     "strings": {"$contains"},
 }
-MAX_PER_PAGE = 1000
-DEFAULT_PER_PAGE = 50
 
 
 class QueryError(ValueError):
@@ -233,7 +232,7 @@ def paginate(call: Call, items: list[Obj], render: Callable[[Obj], Any], *, curs
     :param cursor_allowed: Whether this resource supports cursor mode.
     :return: The reply: a bare JSON array plus pagination headers.
     """
-    per_page = _int_arg(call, "per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE)
+    per_page = _int_arg(call, "per_page", PAGE_SIZE_DEFAULT, 1, PAGE_SIZE_MAX)
     if cursor_allowed and (call.header("x-pagination-style") or "").lower() == "cursor":
         return _cursor_page(call, items, render, per_page)
     page = _int_arg(call, "page", 1, 1)

@@ -1,4 +1,8 @@
-"""One Codex writes: sample PATCH/DELETE, tag POST, metadata PATCH, with the vendor's validation rules."""
+"""One Codex writes: sample PATCH/DELETE, tag POST, metadata PATCH, with the vendor's validation rules.
+
+The limits and value sets come from :mod:`genomics_provider.onecodex.limits`, the source the operators' rules read
+too; only how the service answers (status, message, which key) is written here.
+"""
 
 from __future__ import annotations
 
@@ -6,18 +10,24 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from genomics_provider.onecodex.limits import (
+    API_VISIBILITIES,
+    CUSTOM_VALUE_TYPES,
+    DATETIME_PATTERN,
+    METADATA_FIELDS,
+    METADATA_READ_ONLY,
+    NOT_NULLABLE_METADATA,
+    SAMPLE_WRITABLE,
+    TAG_NAME_MAX,
+)
 from genomics_provider.testing.context import Context
-from genomics_provider.testing.contracts import enum_values
 from genomics_provider.testing.errors import oc_error
 from genomics_provider.testing.http import BAD_JSON, NO_BODY, Call, Reply
 from genomics_provider.testing.oc_access import can_edit_metadata, visible_metadata, visible_sample
 from genomics_provider.testing.oc_model import RefError, parse_ref, ref, render, uri
 from genomics_provider.testing.state import Obj, link_id, oc_timestamp
 
-SAMPLE_WRITABLE = frozenset({"project", "tags", "visibility"})
-METADATA_READ_ONLY = frozenset({"$uri", "sample", "updated_at"})
-TAG_NAME_MAX = 30
-_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:?\d{2})?$")
+_DATETIME = re.compile(DATETIME_PATTERN)
 
 
 def _object_body(call: Call) -> dict[str, Any]:
@@ -31,7 +41,7 @@ def _bad(detail: str, key: str) -> Exception:
 
 
 def _visibility(ctx: Context, value: Any) -> str:
-    if not isinstance(value, str) or value not in enum_values("sample_patch", "visibility"):
+    if not isinstance(value, str) or value not in API_VISIBILITIES:
         raise _bad(f"invalid visibility {value!r}", "visibility")
     return value
 
@@ -195,36 +205,31 @@ def _nullable(check: Callable[[Any], bool]) -> Callable[[Any], bool]:
     return lambda value: value is None or check(value)
 
 
-def _text(limit: int | None) -> Callable[[Any], bool]:
-    return _nullable(lambda v: isinstance(v, str) and (limit is None or len(v) <= limit))
-
-
-def _number(low: float, high: float) -> Callable[[Any], bool]:
-    return _nullable(lambda v: isinstance(v, int | float) and not isinstance(v, bool) and low <= v <= high)
-
-
-def _enum(field: str) -> Callable[[Any], bool]:
-    return _nullable(lambda v: isinstance(v, str) and v in enum_values("metadata_patch", field))
+def _value_check(rule: tuple[Any, ...]) -> Callable[[Any], bool]:
+    """Turn a :data:`~genomics_provider.onecodex.limits.METADATA_FIELDS` rule into a non-null value check."""
+    kind = rule[0]
+    if kind == "str":
+        return lambda v: isinstance(v, str) and (rule[1] is None or len(v) <= rule[1])
+    if kind == "enum":
+        return lambda v: isinstance(v, str) and v in rule[1]
+    if kind == "date":
+        return lambda v: isinstance(v, str) and bool(_DATETIME.match(v))
+    if kind == "num":
+        return lambda v: isinstance(v, int | float) and not isinstance(v, bool) and rule[1] <= v <= rule[2]
+    return lambda v: isinstance(v, bool)
 
 
 def _custom(value: Any) -> bool:
-    scalar = (str, int, float, bool, type(None))
-    return isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, scalar) for k, v in value.items())
+    return isinstance(value, dict) and all(
+        isinstance(k, str) and isinstance(v, CUSTOM_VALUE_TYPES) for k, v in value.items()
+    )
 
 
 METADATA_RULES: dict[str, Callable[[Any], bool]] = {
-    "name": _text(255),
-    "description": _text(None),
-    "external_sample_id": _text(60),
-    "platform": _enum("platform"),
-    "library_type": _enum("library_type"),
-    "sample_type": _enum("sample_type"),
-    "date_collected": _nullable(lambda v: isinstance(v, str) and bool(_DATETIME.match(v))),
-    "date_sequenced": _nullable(lambda v: isinstance(v, str) and bool(_DATETIME.match(v))),
-    "location_lat": _number(-90, 90),
-    "location_lon": _number(-180, 180),
-    "location_string": _text(255),
-    "starred": _nullable(lambda v: isinstance(v, bool)),
+    **{
+        name: _value_check(rule) if name in NOT_NULLABLE_METADATA else _nullable(_value_check(rule))
+        for name, rule in METADATA_FIELDS.items()
+    },
     "custom": _nullable(_custom),
 }
 
@@ -242,8 +247,6 @@ def _metadata_changes(body: dict[str, Any]) -> dict[str, Any]:
         changes[key] = value
     if "custom" in changes and changes["custom"] is None:
         changes["custom"] = {}
-    if "starred" in changes and changes["starred"] is None:
-        changes["starred"] = False
     return changes
 
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode
 
+from genomics_provider.sevenbridges.limits import PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX
 from genomics_provider.testing.errors import sb_error
 from genomics_provider.testing.http import Call
 from genomics_provider.testing.state import Obj
 
 #: Fields of list items when ``fields`` is not given.
 DEFAULT_LIST_FIELDS = ("href", "id", "name", "project", "parent", "type")
-DEFAULT_LIMIT = 50
-MAX_LIMIT = 100
 
 
 def api_base(call: Call) -> str:
@@ -87,12 +86,12 @@ def paging(call: Call, cap: str) -> tuple[int, int]:
     """
     try:
         offset = int(call.arg("offset") or 0)
-        limit = int(call.arg("limit") or DEFAULT_LIMIT)
+        limit = int(call.arg("limit") or PAGE_SIZE_DEFAULT)
     except ValueError:
         raise sb_error(5033, "offset and limit must be integers.") from None
-    if offset < 0 or limit < 1 or (limit > MAX_LIMIT and cap == "reject"):
-        raise sb_error(5033, f"offset must be >= 0 and limit between 1 and {MAX_LIMIT}.")
-    return offset, min(limit, MAX_LIMIT)
+    if offset < 0 or limit < 1 or (limit > PAGE_SIZE_MAX and cap == "reject"):
+        raise sb_error(5033, f"offset must be >= 0 and limit between 1 and {PAGE_SIZE_MAX}.")
+    return offset, min(limit, PAGE_SIZE_MAX)
 
 
 def _url(call: Call, resource_path: str, pairs: list[tuple[str, str]]) -> str:

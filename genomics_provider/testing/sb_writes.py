@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from genomics_provider.sevenbridges.limits import BULK_LIMIT, MAX_KEY_BYTES, MAX_PAIRS, MAX_VALUE_BYTES
 from genomics_provider.testing.context import Context
 from genomics_provider.testing.errors import sb_body, sb_error
 from genomics_provider.testing.http import BAD_JSON, NO_BODY, ApiError, Call, Reply
 from genomics_provider.testing.sb_model import fields_param, file_json, select_fields
 from genomics_provider.testing.state import Obj, sb_timestamp
 
-MAX_PAIRS = 1000
-MAX_KEY_BYTES = 100
-MAX_VALUE_BYTES = 300
-MAX_BULK = 100
 DETAIL_KEYS = frozenset({"name", "metadata", "tags"})
 
 
@@ -77,7 +74,7 @@ def combine_metadata(ctx: Context, current: dict[str, str], incoming: Any, merge
     :param incoming: The value sent.
     :param merge: ``True`` to merge per key, ``False`` to replace.
     :return: The new metadata.
-    :raises ApiError: As :func:`check_metadata`, and 5006 when the result has more than 1000 pairs.
+    :raises ApiError: As :func:`check_metadata`, and 5006 when the result has more than ``MAX_PAIRS`` pairs.
     """
     checked = check_metadata(ctx, incoming)
     result: dict[str, str] = dict(current) if merge else {}
@@ -215,8 +212,8 @@ def _bulk_list(call: Call, key: str) -> list[Any]:
     values = body.get(key)
     if not isinstance(values, list):
         raise sb_error(5033, f"The body must carry a {key!r} list.")
-    if len(values) > MAX_BULK:
-        raise sb_error(5033, f"At most {MAX_BULK} items per bulk call.")
+    if len(values) > BULK_LIMIT:
+        raise sb_error(5033, f"At most {BULK_LIMIT} items per bulk call.")
     return values
 
 

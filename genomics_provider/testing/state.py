@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-OC_ID = re.compile(r"^[0-9a-f]{16}$")
+from genomics_provider.onecodex.limits import ID_HEX_DIGITS
+
+OC_ID = re.compile(rf"^[0-9a-f]{{{ID_HEX_DIGITS}}}$")
 
 Obj = dict[str, Any]
 

@@ -88,6 +88,11 @@ def test_tag_name_messages_name_the_argument_given() -> None:
 # -- metadata fields -------------------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("starred", [True, False])
+def test_starred_accepts_true_and_false(starred: bool) -> None:
+    assert check_metadata_fields({"starred": starred}) == {"starred": starred}
+
+
 def test_valid_metadata_fields_pass_and_dates_are_normalised_to_utc_rfc_3339() -> None:
     fields = {
         "platform": "Illumina MiSeq",

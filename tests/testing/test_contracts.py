@@ -42,6 +42,7 @@ def test_committed_subset_is_self_contained_and_documented() -> None:
         ("PATCH", f"/api/v1/samples/{SAMPLE}", {"project": None, "tags": [{"$ref": "/api/v1/tags/42997b7a62634985"}]}),
         ("PATCH", f"/api/v1/samples/{SAMPLE}", {"tags": [{"name": "new"}]}),
         ("PATCH", f"/api/v1/metadata/{META}", {"platform": "Illumina MiSeq", "custom": {"a": 1, "b": None}}),
+        ("PATCH", f"/api/v1/metadata/{META}", {"starred": False}),
         ("POST", "/api/v1/tags", {"name": "x", "sample": {"$ref": f"/api/v1/samples/{SAMPLE}"}}),
     ],
 )
@@ -58,6 +59,7 @@ def test_good_bodies_pass(method: str, path: str, body: Any) -> None:
         ("PATCH", f"/api/v1/metadata/{META}", {"sample": {"$ref": f"/api/v1/samples/{SAMPLE}"}}, "$"),
         ("PATCH", f"/api/v1/metadata/{META}", {"custom": {"a": {"b": 1}}}, "$['custom']"),
         ("PATCH", f"/api/v1/metadata/{META}", {"location_lat": 91}, "$['location_lat']"),
+        ("PATCH", f"/api/v1/metadata/{META}", {"starred": None}, "$['starred']"),
         ("POST", "/api/v1/tags", {"name": "x"}, "$"),
         ("POST", "/api/v1/tags", {"name": "x" * 31, "sample": {"$ref": f"/api/v1/samples/{SAMPLE}"}}, "$['name']"),
     ],

@@ -212,6 +212,7 @@ def test_metadata_patch_validates_and_replaces_custom_whole(oc: requests.Session
         {"location_string": "x" * 256},
         {"date_sequenced": "yesterday"},
         {"starred": "yes"},
+        {"starred": None},
         {"custom": {"nested": {"a": 1}}},
         {"custom": {"list": [1]}},
         {"custom": "flat"},
