@@ -35,13 +35,15 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from genomics_provider.exceptions import GenomicsApiError, InvalidInputError
+from genomics_provider.onecodex import limits as onecodex_limits
+from genomics_provider.sevenbridges import limits as sevenbridges_limits
 
 IdKind = Literal["onecodex", "sevenbridges", "sevenbridges project"]
-ONECODEX_ID = re.compile(r"[0-9a-f]{16}")
-SEVENBRIDGES_ID = re.compile(r"[0-9a-f]{24}")
+ONECODEX_ID = re.compile(rf"[0-9a-f]{{{onecodex_limits.ID_HEX_DIGITS}}}")
+SEVENBRIDGES_ID = re.compile(rf"[0-9a-f]{{{sevenbridges_limits.ID_HEX_DIGITS}}}")
 _ID_RULES: dict[str, tuple[re.Pattern[str], str]] = {
-    "onecodex": (ONECODEX_ID, "16 lowercase hex characters"),
-    "sevenbridges": (SEVENBRIDGES_ID, "24 lowercase hex characters"),
+    "onecodex": (ONECODEX_ID, f"{onecodex_limits.ID_HEX_DIGITS} lowercase hex characters"),
+    "sevenbridges": (SEVENBRIDGES_ID, f"{sevenbridges_limits.ID_HEX_DIGITS} lowercase hex characters"),
 }
 PROJECT_RULE = "use 'owner/project'"
 #: Longest input repr a message quotes.
@@ -270,8 +272,8 @@ SETTING_RANGES: dict[str, Range] = {
     "max_read_age": Range(0.001, 300),
     "max_attempts": Range(1, 20, whole=True),
     "rate_limit": Range(0, 1000),
-    "onecodex page_size": Range(1, 1000, whole=True),
-    "sevenbridges page_size": Range(1, 100, whole=True),
+    "onecodex page_size": Range(1, onecodex_limits.PAGE_SIZE_MAX, whole=True),
+    "sevenbridges page_size": Range(1, sevenbridges_limits.PAGE_SIZE_MAX, whole=True),
     "max_wait": Range(0, 86400),
 }
 
