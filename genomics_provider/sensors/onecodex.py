@@ -4,26 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import timedelta
-from functools import cached_property
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from airflow.sdk import PokeReturnValue
 
 from genomics_provider._compat import AirflowFailException, conf
-from genomics_provider.curation.arguments import is_templated
 from genomics_provider.hooks.onecodex import OneCodexHook
 from genomics_provider.onecodex.status import check_sample_args, check_samples
-from genomics_provider.sensors import BaseGenomicsSensor
-from genomics_provider.triggers import failing_fast
+from genomics_provider.sensors.base import BaseGenomicsSensor
 from genomics_provider.triggers.onecodex import OneCodexSampleTrigger
-
-if TYPE_CHECKING:
-    from airflow.sdk import Context
 
 __all__ = ["OneCodexSampleSensor"]
 
 
-class OneCodexSampleSensor(BaseGenomicsSensor):
+class OneCodexSampleSensor(BaseGenomicsSensor[OneCodexHook, tuple[list[str], str]]):
     """Wait until every sample has ``target_status``; fail at once when one never will.
 
     Each check reads all samples with one list call per 100 ids (``GET /api/v1/samples?where={"$uri": {"$in":
@@ -50,6 +44,7 @@ class OneCodexSampleSensor(BaseGenomicsSensor):
     template_fields: Sequence[str] = ("sample_ids", "target_status", "onecodex_conn_id")
     template_fields_renderers: ClassVar[dict[str, str]] = {"sample_ids": "json"}
     event_ids_key: ClassVar[str] = "sample_ids"
+    hook_class = OneCodexHook
     ui_color = "#eef3fb"
 
     def __init__(
@@ -66,41 +61,39 @@ class OneCodexSampleSensor(BaseGenomicsSensor):
         self.sample_ids = sample_ids
         self.target_status = target_status
         self.onecodex_conn_id = onecodex_conn_id
-        if not is_templated(sample_ids) and not is_templated(target_status):
-            check_sample_args(sample_ids, target_status)
+        self.check_literal_args(sample_ids, target_status)
 
-    @cached_property
-    def hook(self) -> OneCodexHook:
-        """The One Codex hook, created on first use inside ``execute``."""
-        return OneCodexHook(onecodex_conn_id=self.onecodex_conn_id)
+    def checked_args(self) -> tuple[list[str], str]:
+        """Validate the sample ids and the target status.
 
-    def poke(self, context: Context) -> PokeReturnValue:
+        :return: The ids and the status.
+        :raises InvalidInputError: On a malformed id or a status that cannot be waited for.
+        """
+        return check_sample_args(self.sample_ids, self.target_status)
+
+    def check(self, args: tuple[list[str], str]) -> PokeReturnValue:
         """Read every sample (one list call per 100 ids) and compare its status with the target.
 
-        :param context: The Airflow task context.
+        :param args: The validated ids and target status.
         :return: Done with the sample ids as XCom when every sample has the target status; not done otherwise.
-        :raises CredentialRejectedError: On HTTP 401, and ``AccessRejectedError`` on 403 (no retry: waiting cannot
-            fix a rejected connection).
-        :raises InvalidInputError: On invalid rendered arguments, before any request.
         :raises AirflowFailException: Naming every sample that is failed_validation, deleted or not found.
         """
-        with failing_fast():
-            ids, target = check_sample_args(self.sample_ids, self.target_status)
-            check = check_samples(ids, self.hook.get_samples_by_id(ids), target)
-            if check.failed:
-                raise AirflowFailException(check.failure_message(self.onecodex_conn_id))
-            if not check.done:
-                self.log.info("%s", check.waiting_message())
-                return PokeReturnValue(is_done=False)
-            self.log.info("All %d One Codex samples are %r", len(ids), target)
-            return PokeReturnValue(is_done=True, xcom_value=ids)
+        ids, target = args
+        check = check_samples(ids, self.hook.list_samples_by_id(ids), target)
+        if check.failed:
+            raise AirflowFailException(check.failure_message(self.onecodex_conn_id))
+        if not check.done:
+            self.log.info("%s", check.waiting_message())
+            return PokeReturnValue(is_done=False)
+        self.log.info("All %d One Codex samples are %r", len(ids), target)
+        return PokeReturnValue(is_done=True, xcom_value=ids)
 
     def build_trigger(self) -> OneCodexSampleTrigger:
         """Build the trigger for deferrable mode from the rendered arguments.
 
         :return: The trigger.
         """
-        ids, target = check_sample_args(self.sample_ids, self.target_status)
+        ids, target = self.checked_args()
         return OneCodexSampleTrigger(
             sample_ids=ids,
             target_status=target,

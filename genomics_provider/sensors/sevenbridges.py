@@ -4,27 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import timedelta
-from functools import cached_property
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from airflow.sdk import PokeReturnValue
 
 from genomics_provider._compat import conf
-from genomics_provider.curation.arguments import is_templated
 from genomics_provider.hooks.sevenbridges import SevenBridgesHook
-from genomics_provider.sensors import BaseGenomicsSensor
+from genomics_provider.sensors.base import BaseGenomicsSensor
 from genomics_provider.sevenbridges.query import FileQuery, query_to_dict, validate_query
 from genomics_provider.sevenbridges.status import check_min_count, find_matching_files
-from genomics_provider.triggers import failing_fast
 from genomics_provider.triggers.sevenbridges import SevenBridgesFilesTrigger
-
-if TYPE_CHECKING:
-    from airflow.sdk import Context
 
 __all__ = ["SevenBridgesFilesSensor"]
 
 
-class SevenBridgesFilesSensor(BaseGenomicsSensor):
+class SevenBridgesFilesSensor(BaseGenomicsSensor[SevenBridgesHook, tuple[FileQuery, int]]):
     """Wait until a file query matches at least ``min_count`` files; return every matching file id.
 
     The query is exactly what :class:`~genomics_provider.operators.sevenbridges.TagFilesOperator` takes, checked by
@@ -52,6 +46,7 @@ class SevenBridgesFilesSensor(BaseGenomicsSensor):
     template_fields: Sequence[str] = ("query", "min_count", "sevenbridges_conn_id")
     template_fields_renderers: ClassVar[dict[str, str]] = {"query": "json"}
     event_ids_key: ClassVar[str] = "file_ids"
+    hook_class = SevenBridgesHook
     ui_color = "#e7f3ee"
 
     def __init__(
@@ -68,44 +63,39 @@ class SevenBridgesFilesSensor(BaseGenomicsSensor):
         self.query = query
         self.min_count = min_count
         self.sevenbridges_conn_id = sevenbridges_conn_id
-        if not is_templated(query) and not is_templated(min_count):
-            self._checked()
+        self.check_literal_args(query, min_count)
 
-    @cached_property
-    def hook(self) -> SevenBridgesHook:
-        """The Seven Bridges hook, created on first use inside ``execute``."""
-        return SevenBridgesHook(sevenbridges_conn_id=self.sevenbridges_conn_id)
+    def checked_args(self) -> tuple[FileQuery, int]:
+        """Validate the query and the count.
 
-    def _checked(self) -> tuple[FileQuery, int]:
+        :return: The query and the count.
+        :raises InvalidInputError: On an invalid query or ``min_count``.
+        """
         return validate_query(self.query), check_min_count(self.min_count)
 
-    def poke(self, context: Context) -> PokeReturnValue:
+    def check(self, args: tuple[FileQuery, int]) -> PokeReturnValue:
         """List every page of the query and count the matching files.
 
-        :param context: The Airflow task context.
+        :param args: The validated query and count.
         :return: Done with all matching file ids as XCom when at least ``min_count`` match; not done otherwise.
-        :raises CredentialRejectedError: On HTTP 401, and ``AccessRejectedError`` on 403 (no retry: waiting cannot
-            fix a rejected connection).
-        :raises InvalidInputError: On an invalid rendered query or ``min_count``, before any request.
         """
-        with failing_fast():
-            query, min_count = self._checked()
-            matches = find_matching_files(self.hook, query)
-            if matches.unexpected:
-                self.log.warning(
-                    "The listing returned %d files that do not match the query; not counted", matches.unexpected
-                )
-            self.log.info("%s", matches.describe(min_count))
-            if len(matches.ids) < min_count:
-                return PokeReturnValue(is_done=False)
-            return PokeReturnValue(is_done=True, xcom_value=matches.ids)
+        query, min_count = args
+        matches = find_matching_files(self.hook, query)
+        if matches.unexpected:
+            self.log.warning(
+                "The listing returned %d files that do not match the query; not counted", matches.unexpected
+            )
+        self.log.info("%s", matches.describe(min_count))
+        if len(matches.ids) < min_count:
+            return PokeReturnValue(is_done=False)
+        return PokeReturnValue(is_done=True, xcom_value=matches.ids)
 
     def build_trigger(self) -> SevenBridgesFilesTrigger:
         """Build the trigger for deferrable mode from the rendered, validated arguments.
 
         :return: The trigger (its ``query`` normalised to JSON-safe lists).
         """
-        query, min_count = self._checked()
+        query, min_count = self.checked_args()
         return SevenBridgesFilesTrigger(
             query=query_to_dict(query),
             min_count=min_count,

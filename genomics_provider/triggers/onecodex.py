@@ -8,10 +8,7 @@ Every poll reads all samples with one list call per 100 ids (``where={"$uri": {"
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
-
-from airflow.triggers.base import BaseTrigger, TriggerEvent
 
 from genomics_provider.hooks.onecodex import OneCodexHook
 from genomics_provider.onecodex.rules import ID_RULE
@@ -23,7 +20,7 @@ from genomics_provider.onecodex.status import (
     check_sample_args,
     check_samples,
 )
-from genomics_provider.triggers import error_event, failing_fast
+from genomics_provider.triggers.base import GenomicsPollingTrigger
 
 # The checks and their constants live in genomics_provider.onecodex.status; they stay importable from here.
 __all__ = [
@@ -38,7 +35,7 @@ __all__ = [
 ]
 
 
-class OneCodexSampleTrigger(BaseTrigger):
+class OneCodexSampleTrigger(GenomicsPollingTrigger[OneCodexHook, tuple[list[str], str]]):
     """Poll One Codex until every sample has ``target_status``, then fire one event.
 
     Events: ``{"status": "success", "sample_ids": [...]}``; ``{"status": "failed", "message", "failed": {id:
@@ -51,6 +48,8 @@ class OneCodexSampleTrigger(BaseTrigger):
     :param poll_interval: Optional. Seconds between polls (default 60).
     """
 
+    hook_class = OneCodexHook
+
     def __init__(
         self,
         *,
@@ -59,56 +58,48 @@ class OneCodexSampleTrigger(BaseTrigger):
         onecodex_conn_id: str = OneCodexHook.default_conn_name,
         poll_interval: float = 60.0,
     ) -> None:
-        super().__init__()  # type: ignore[no-untyped-call]  # airflow-core's BaseTrigger is untyped
+        super().__init__(poll_interval=poll_interval)
         self.sample_ids = list(sample_ids)
         self.target_status = target_status
         self.onecodex_conn_id = onecodex_conn_id
-        self.poll_interval = float(poll_interval)
 
-    def serialize(self) -> tuple[str, dict[str, Any]]:
-        """Return the class path and JSON-safe keyword arguments that rebuild this trigger.
+    def arguments(self) -> dict[str, Any]:
+        """Return the sample ids and the target status, as given.
 
-        :return: ``(classpath, kwargs)``.
+        :return: ``{"sample_ids": [...], "target_status": ...}``.
         """
-        return (
-            f"{type(self).__module__}.{type(self).__qualname__}",
-            {
-                "sample_ids": list(self.sample_ids),
-                "target_status": self.target_status,
-                "onecodex_conn_id": self.onecodex_conn_id,
-                "poll_interval": self.poll_interval,
-            },
-        )
+        return {"sample_ids": list(self.sample_ids), "target_status": self.target_status}
 
-    async def run(self) -> AsyncIterator[TriggerEvent]:
-        """Poll until the samples are ready, one cannot get there, or a request fails; yield one event.
+    def checked_args(self) -> tuple[list[str], str]:
+        """Validate the sample ids and the target status.
 
-        :return: An async iterator yielding exactly one event.
+        :return: The ids and the status.
+        :raises InvalidInputError: On a malformed id or a status that cannot be waited for.
         """
-        yield TriggerEvent(await self._wait())  # type: ignore[no-untyped-call]
+        return check_sample_args(self.sample_ids, self.target_status)
 
-    async def _wait(self) -> dict[str, Any]:
-        hook = OneCodexHook(onecodex_conn_id=self.onecodex_conn_id)
-        try:
-            with failing_fast():
-                ids, target = check_sample_args(self.sample_ids, self.target_status)
-                await hook.aprepare()
-                while True:
-                    # The sync hook runs in a thread: its retries, backoff and rate limiter apply unchanged.
-                    samples = await asyncio.to_thread(hook.get_samples_by_id, ids)
-                    check = check_samples(ids, samples, target)
-                    if check.failed:
-                        message = check.failure_message(self.onecodex_conn_id)
-                        self.log.info("%s", message)
-                        return {"status": "failed", "message": message, "failed": dict(check.failed)}
-                    if check.done:
-                        self.log.info("All %d One Codex samples are %r", len(ids), target)
-                        return {"status": "success", "sample_ids": ids}
-                    self.log.info("%s; next poll in %g s", check.waiting_message(), self.poll_interval)
-                    await asyncio.sleep(self.poll_interval)
-        except Exception as exc:
-            event = error_event(exc, f"polling {len(self.sample_ids)} One Codex samples failed")
-            self.log.warning("%s", event["message"])
-            return event
-        finally:
-            hook.close()
+    async def check(self, hook: OneCodexHook, args: tuple[list[str], str]) -> dict[str, Any] | str:
+        """Read every sample (one list call per 100 ids) and compare its status with the target.
+
+        :param hook: The prepared hook.
+        :param args: The validated ids and target status.
+        :return: A ``success`` or ``failed`` event, or which samples are still waiting.
+        """
+        ids, target = args
+        samples = await asyncio.to_thread(hook.list_samples_by_id, ids)
+        check = check_samples(ids, samples, target)
+        if check.failed:
+            message = check.failure_message(self.onecodex_conn_id)
+            self.log.info("%s", message)
+            return {"status": "failed", "message": message, "failed": dict(check.failed)}
+        if check.done:
+            self.log.info("All %d One Codex samples are %r", len(ids), target)
+            return {"status": "success", "sample_ids": ids}
+        return check.waiting_message()
+
+    def failure_subject(self) -> str:
+        """Say what failed, for the ``error`` event.
+
+        :return: E.g. ``polling 3 One Codex samples failed``.
+        """
+        return f"polling {len(self.sample_ids)} One Codex samples failed"

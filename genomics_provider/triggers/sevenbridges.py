@@ -9,20 +9,17 @@ alike.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
 
-from airflow.triggers.base import BaseTrigger, TriggerEvent
-
 from genomics_provider.hooks.sevenbridges import SevenBridgesHook
-from genomics_provider.sevenbridges.query import query_to_dict, validate_query
+from genomics_provider.sevenbridges.query import FileQuery, query_to_dict, validate_query
 from genomics_provider.sevenbridges.status import (
     FileMatches,
     check_min_count,
     collect_matching_ids,
     find_matching_files,
 )
-from genomics_provider.triggers import error_event, failing_fast
+from genomics_provider.triggers.base import GenomicsPollingTrigger
 
 # The status checks and query_to_dict lived here before genomics_provider.sevenbridges; their import path stays.
 __all__ = [
@@ -35,7 +32,7 @@ __all__ = [
 ]
 
 
-class SevenBridgesFilesTrigger(BaseTrigger):
+class SevenBridgesFilesTrigger(GenomicsPollingTrigger[SevenBridgesHook, tuple[FileQuery, int]]):
     """Poll a Seven Bridges file listing until at least ``min_count`` files match, then fire one event.
 
     Events: ``{"status": "success", "file_ids": [...]}`` with every matching file id (all pages; folders never
@@ -50,6 +47,8 @@ class SevenBridgesFilesTrigger(BaseTrigger):
     :param poll_interval: Optional. Seconds between polls (default 60).
     """
 
+    hook_class = SevenBridgesHook
+
     def __init__(
         self,
         *,
@@ -58,51 +57,43 @@ class SevenBridgesFilesTrigger(BaseTrigger):
         sevenbridges_conn_id: str = SevenBridgesHook.default_conn_name,
         poll_interval: float = 60.0,
     ) -> None:
-        super().__init__()  # type: ignore[no-untyped-call]  # airflow-core's BaseTrigger is untyped
+        super().__init__(poll_interval=poll_interval)
         self.query = query
         self.min_count = min_count
         self.sevenbridges_conn_id = sevenbridges_conn_id
-        self.poll_interval = float(poll_interval)
 
-    def serialize(self) -> tuple[str, dict[str, Any]]:
-        """Return the class path and JSON-safe keyword arguments that rebuild this trigger.
+    def arguments(self) -> dict[str, Any]:
+        """Return the query and the count, as given.
 
-        :return: ``(classpath, kwargs)``.
+        :return: ``{"query": {...}, "min_count": ...}``.
         """
-        return (
-            f"{type(self).__module__}.{type(self).__qualname__}",
-            {
-                "query": dict(self.query),
-                "min_count": self.min_count,
-                "sevenbridges_conn_id": self.sevenbridges_conn_id,
-                "poll_interval": self.poll_interval,
-            },
-        )
+        return {"query": dict(self.query), "min_count": self.min_count}
 
-    async def run(self) -> AsyncIterator[TriggerEvent]:
-        """Poll until enough files match or a request fails; yield one event.
+    def checked_args(self) -> tuple[FileQuery, int]:
+        """Validate the query and the count.
 
-        :return: An async iterator yielding exactly one event.
+        :return: The query and the count.
+        :raises InvalidInputError: On a query or count that breaks a rule.
         """
-        yield TriggerEvent(await self._wait())  # type: ignore[no-untyped-call]
+        return validate_query(self.query), check_min_count(self.min_count)
 
-    async def _wait(self) -> dict[str, Any]:
-        hook = SevenBridgesHook(sevenbridges_conn_id=self.sevenbridges_conn_id)
-        try:
-            with failing_fast():
-                query, min_count = validate_query(self.query), check_min_count(self.min_count)
-                await hook.aprepare()
-                while True:
-                    # The sync hook runs in a thread: its retries, backoff and rate-limit pacing apply unchanged.
-                    matches = await asyncio.to_thread(find_matching_files, hook, query)
-                    if len(matches.ids) >= min_count:
-                        self.log.info("Done: %s", matches.describe(min_count))
-                        return {"status": "success", "file_ids": matches.ids}
-                    self.log.info("%s; next poll in %g s", matches.describe(min_count), self.poll_interval)
-                    await asyncio.sleep(self.poll_interval)
-        except Exception as exc:
-            event = error_event(exc, "polling Seven Bridges files failed")
-            self.log.warning("%s", event["message"])
-            return event
-        finally:
-            hook.close()
+    async def check(self, hook: SevenBridgesHook, args: tuple[FileQuery, int]) -> dict[str, Any] | str:
+        """List every page of the query and count the matching files.
+
+        :param hook: The prepared hook.
+        :param args: The validated query and count.
+        :return: A ``success`` event, or how many files match so far.
+        """
+        query, min_count = args
+        matches = await asyncio.to_thread(find_matching_files, hook, query)
+        if len(matches.ids) >= min_count:
+            self.log.info("Done: %s", matches.describe(min_count))
+            return {"status": "success", "file_ids": matches.ids}
+        return matches.describe(min_count)
+
+    def failure_subject(self) -> str:
+        """Say what failed, for the ``error`` event.
+
+        :return: ``polling Seven Bridges files failed``.
+        """
+        return "polling Seven Bridges files failed"
