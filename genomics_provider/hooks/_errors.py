@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from genomics_provider.exceptions import OUTCOME_UNKNOWN_NOTE
+from genomics_provider.exceptions import OUTCOME_UNKNOWN_NOTE, GenomicsApiError, error_class_for_status
 from genomics_provider.hooks._retry import outcome_unknown
 
 if TYPE_CHECKING:
@@ -109,6 +109,46 @@ def parse_error_detail(response: requests.Response, scrub: Scrub = _unchanged) -
         code=code if isinstance(code, (int, str)) and not isinstance(code, bool) else None,
         more_info=_clip(scrub(more_info), MORE_INFO_CHARS) if isinstance(more_info, str) and more_info else None,
         hint=hint,
+    )
+
+
+def error_for_response(
+    response: requests.Response,
+    method: str,
+    path: str,
+    *,
+    scrub: Scrub = _unchanged,
+    hint: str | None = None,
+    conn_id: str = "",
+    note: str = "",
+    outcome_unknown: bool = False,
+) -> GenomicsApiError:
+    """Map a failed response to the typed error for its status, with the vendor's message, details and code.
+
+    :param response: The non-2xx response.
+    :param method: HTTP method.
+    :param path: URL path.
+    :param scrub: Optional. Removes secrets from the server's text.
+    :param hint: Optional. The hook's hint for this status (``{conn_id}`` is filled in); a hint read from the body
+        (e.g. a missing ``/v2``) comes first.
+    :param conn_id: Optional. The connection id, for the hint.
+    :param note: Optional. How the transport ended (attempts made, whether a write may have been applied).
+    :param outcome_unknown: Optional. Whether the request was a write the server may have applied.
+    :return: The error to raise.
+    """
+    parsed = parse_error_detail(response, scrub)
+    hint = parsed.hint or hint
+    message = f"{parsed.message} ({hint.format(conn_id=conn_id)})" if hint else parsed.message
+    return error_class_for_status(response.status_code)(
+        message,
+        status=response.status_code,
+        code=parsed.code,
+        request_id=response.headers.get("X-Request-Id"),
+        method=method,
+        path=path,
+        note=note,
+        outcome_unknown=outcome_unknown,
+        more_info=parsed.more_info,
     )
 
 
@@ -305,3 +345,18 @@ def strip_secrets(exc: BaseException, scrub: Scrub = _unchanged) -> BaseExceptio
     exc.__context__ = None
     exc.__traceback__ = None
     return exc
+
+
+def secret_forms(secret: str) -> list[str]:
+    """List the ways a secret can appear in text a server echoes: raw, URL-encoded, and base64 as in a Basic header.
+
+    :param secret: The secret.
+    :return: Its forms, longest first (so a longer form is replaced before a shorter one inside it).
+    """
+    import base64
+    from urllib.parse import quote
+
+    forms = {secret, quote(secret, safe="")}
+    for pair in (f"{secret}:", f":{secret}", secret):
+        forms.add(base64.b64encode(pair.encode()).decode().rstrip("="))
+    return sorted(forms, key=len, reverse=True)

@@ -4,11 +4,8 @@ Wire choices (see the README's "Wire choices" section; the emulator behaves the 
 
 * Authentication is the ``X-API-Key`` header by default; extra ``auth_scheme`` may pick ``basic`` (the key as the
   user name, empty password, as the official client sends) or ``bearer`` (a JWT).
-* Lists use cursor pagination (``X-Pagination-Style: cursor`` / ``X-Next-Cursor``). A server that ignores the header
-  answers in page mode; the hook then continues with ``page``/``per_page`` until ``X-Total-Count`` items arrived or a
-  page is empty (a missing ``X-Total-Count`` means: on to an empty page). ``Link`` headers are never followed,
-  because the service leaves ``where``/``sort`` out of them. Each id is yielded once; a repeated cursor, a page
-  without a new id, or more than 2n + 1 pages for a total that needs n end the listing with ``GenomicsApiError``.
+* Lists use cursor pagination (``X-Pagination-Style: cursor`` / ``X-Next-Cursor``), falling back to page mode for a
+  server that ignores the header, each id once and never endless (see ``_onecodex_paging``).
 * Errors read ``message``, then ``msg`` (the 429 body), and survive HTML gateway pages.
 * Every id a method puts into a URL path, a ``$ref`` or a ``where`` filter is checked first (16 lowercase hex, see
   :mod:`genomics_provider.validation`), so ``update_metadata("../samples/<id>", ...)`` is refused before any request.
@@ -20,21 +17,19 @@ Wire choices (see the README's "Wire choices" section; the emulator behaves the 
 from __future__ import annotations
 
 import base64
-import json
-import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from genomics_provider import ONECODEX_CONNECTION_TYPE
 from genomics_provider._compat import legacy_connection_form
 from genomics_provider.exceptions import (
     ApiConnectionError,
-    GenomicsApiError,
     InvalidInputError,
     NotFoundError,
     ServerError,
 )
-from genomics_provider.hooks._paging import ListingGuard
+from genomics_provider.hooks._deprecation import deprecated_alias
+from genomics_provider.hooks._onecodex_paging import ID_FIELD, iter_list
 from genomics_provider.hooks.base import GenomicsRestHook
 from genomics_provider.onecodex.types import API, ID_PATTERN, id_from_link, ref
 from genomics_provider.validation import (
@@ -44,15 +39,12 @@ from genomics_provider.validation import (
     check_number,
     check_project_reference,
     check_text,
-    expect_items,
     expect_object,
     nfc,
     shown,
 )
 
 ONECODEX_BASE_URL = "https://app.onecodex.com"
-#: Where ``id_from_link`` reads an object's id, named in shape errors.
-_ID_FIELD = "$uri"
 AUTH_SCHEMES: tuple[str, ...] = ("api_key", "basic", "bearer")
 
 
@@ -167,9 +159,9 @@ class OneCodexHook(GenomicsRestHook):
         :return: An iterator of sample objects.
         :raises InvalidInputError: On a page size outside 1 to 1000 (nothing is sent).
         """
-        return self._iter_list(f"{API}/samples", where, sort, _page_size(page_size))
+        return iter_list(self, f"{API}/samples", where, sort, _page_size(page_size) or self.page_size)
 
-    def get_samples_by_id(self, sample_ids: list[str]) -> dict[str, dict[str, Any]]:
+    def list_samples_by_id(self, sample_ids: list[str]) -> dict[str, dict[str, Any]]:
         """Read many samples with one list call per 100 ids (``where={"$uri": {"$in": [...]}}``).
 
         Ids the API does not return are missing from the result: they do not exist or are not visible to the key.
@@ -178,13 +170,15 @@ class OneCodexHook(GenomicsRestHook):
         :return: Samples by id.
         :raises InvalidInputError: When an id is not 16 lowercase hex characters (nothing is sent).
         """
-        return self._get_by_id(f"{API}/samples", [_sample(sample_id) for sample_id in sample_ids])
+        return self._list_by_id(f"{API}/samples", [_sample(sample_id) for sample_id in sample_ids])
 
-    def _get_by_id(self, path: str, ids: list[str]) -> dict[str, dict[str, Any]]:
+    get_samples_by_id = deprecated_alias(list_samples_by_id, "get_samples_by_id")
+
+    def _list_by_id(self, path: str, ids: list[str]) -> dict[str, dict[str, Any]]:
         found: dict[str, dict[str, Any]] = {}
         for start in range(0, len(ids), self.page_size):
             chunk = ids[start : start + self.page_size]
-            for item in self._iter_list(path, {"$uri": {"$in": chunk}}, None, None):
+            for item in iter_list(self, path, {"$uri": {"$in": chunk}}, None, self.page_size):
                 found[str(id_from_link(item))] = item
         return found
 
@@ -222,7 +216,7 @@ class OneCodexHook(GenomicsRestHook):
         :raises InvalidInputError: When several tags share the name, or the name holds a control character.
         """
         name = nfc(check_text(_string(name, "tag name"), label="tag name", noun="tag names"))
-        matches = list(self._iter_list(f"{API}/tags", {"name": name}, None, None, cursor=False))
+        matches = list(iter_list(self, f"{API}/tags", {"name": name}, None, self.page_size, cursor=False))
         matches = [tag for tag in matches if isinstance(tag.get("name"), str) and nfc(tag["name"]) == name]
         if len(matches) > 1:
             ids = ", ".join(sorted(str(id_from_link(tag)) for tag in matches))
@@ -289,7 +283,9 @@ class OneCodexHook(GenomicsRestHook):
         for field in ("name", "project_name"):
             matches = [
                 project
-                for project in self._iter_list(f"{API}/projects", {field: id_or_name}, None, None, cursor=False)
+                for project in iter_list(
+                    self, f"{API}/projects", {field: id_or_name}, None, self.page_size, cursor=False
+                )
                 if project.get(field) == id_or_name
             ]
             if len(matches) > 1:
@@ -326,16 +322,18 @@ class OneCodexHook(GenomicsRestHook):
         :return: An iterator of metadata records.
         :raises InvalidInputError: On a page size outside 1 to 1000 (nothing is sent).
         """
-        return self._iter_list(f"{API}/metadata", where, None, _page_size(page_size))
+        return iter_list(self, f"{API}/metadata", where, None, _page_size(page_size) or self.page_size)
 
-    def get_metadata_by_id(self, metadata_ids: list[str]) -> dict[str, dict[str, Any]]:
+    def list_metadata_by_id(self, metadata_ids: list[str]) -> dict[str, dict[str, Any]]:
         """Read many metadata records with one list call per 100 ids.
 
         :param metadata_ids: 16-hex metadata ids.
         :return: Records by id.
         :raises InvalidInputError: When an id is not 16 lowercase hex characters (nothing is sent).
         """
-        return self._get_by_id(f"{API}/metadata", [_metadata(metadata_id) for metadata_id in metadata_ids])
+        return self._list_by_id(f"{API}/metadata", [_metadata(metadata_id) for metadata_id in metadata_ids])
+
+    get_metadata_by_id = deprecated_alias(list_metadata_by_id, "get_metadata_by_id")
 
     def update_metadata(
         self, metadata_id: str, body: dict[str, Any], *, send_by: float | None = None
@@ -366,49 +364,7 @@ class OneCodexHook(GenomicsRestHook):
         """
         result = self.request_json(method, path, **kwargs)
         id_of = id_from_link if with_id else None
-        return expect_object(result, method=method, path=path, id_of=id_of, id_name=_ID_FIELD)
-
-    # -- pagination ------------------------------------------------------------------------------------------
-
-    def _iter_list(
-        self,
-        path: str,
-        where: dict[str, Any] | None,
-        sort: dict[str, bool] | None,
-        page_size: int | None,
-        *,
-        cursor: bool = True,
-    ) -> Iterator[dict[str, Any]]:
-        per_page = page_size or self.page_size
-        params: dict[str, Any] = {"per_page": per_page}
-        if where:
-            params["where"] = json.dumps(where, separators=(",", ":"))
-        if sort:
-            params["sort"] = json.dumps(sort, separators=(",", ":"))
-        headers = {"X-Pagination-Style": "cursor"} if cursor else {}
-        guard = ListingGuard("GET", path, scrub=self.scrub)
-        response = self.request("GET", path, params=params, headers=headers)
-        page, followed_cursor = 1, False
-        while True:
-            items = self.parse_json(response, "GET")
-            if not isinstance(items, list):
-                raise GenomicsApiError(f"expected a JSON list, got {type(items).__name__}", method="GET", path=path)
-            expect_items(items, method="GET", path=path, id_of=id_from_link, id_name=_ID_FIELD)
-            next_cursor = response.headers.get("X-Next-Cursor")
-            if next_cursor and guard.repeated(next_cursor):
-                raise guard.error(f"the server sent cursor {guard.shown(next_cursor)!r} twice")
-            hint = f": the server seems to ignore page={page}" if page > 1 and not followed_cursor else ""
-            yield from guard.fresh(items, id_from_link, hint=hint)
-            if next_cursor:
-                followed_cursor = True
-                response = self.request("GET", path, params={**params, "cursor": next_cursor}, headers=headers)
-                continue
-            # Page mode only for a server that ignored the cursor header from the start.
-            page_mode = not cursor or page > 1 or _marks_page_mode(response.headers)
-            if followed_cursor or not items or not page_mode or _has_total(guard, response.headers, per_page):
-                return
-            page += 1
-            response = self.request("GET", path, params={**params, "page": page})
+        return expect_object(result, method=method, path=path, id_of=id_of, id_name=ID_FIELD)
 
 
 def _sample(sample_id: Any) -> str:
@@ -431,36 +387,3 @@ def _page_size(page_size: Any) -> int | None:
         return None
     bounds = SETTING_RANGES["onecodex page_size"]
     return int(check_number(page_size, label="page_size", bounds=bounds))
-
-
-def _marks_page_mode(headers: Mapping[str, str]) -> bool:
-    """Tell a page-mode answer to a cursor request from cursor mode's last page, which has neither of these headers.
-
-    :param headers: The response headers of a page without ``X-Next-Cursor``.
-    :return: ``True`` when ``X-Total-Count`` or ``Link`` is present: page mode, so more pages may follow.
-    """
-    return "X-Total-Count" in headers or "Link" in headers
-
-
-def _has_total(guard: ListingGuard, headers: Mapping[str, str], per_page: int) -> bool:
-    """Tell whether page mode has listed the ``X-Total-Count`` items; without a total, only an empty page ends it.
-
-    :param guard: The listing's guard (its distinct ids and pages so far).
-    :param headers: The last page's response headers.
-    :param per_page: Items asked for per page.
-    :return: ``True`` once as many distinct items as the total have arrived.
-    :raises GenomicsApiError: When twice the pages the total needs (plus one) have not brought it: the total lies.
-    """
-    text = str(headers.get("X-Total-Count") or "").strip()
-    if not re.fullmatch(r"[0-9]{1,18}", text):
-        return False  # absent or not a count: go on to an empty page, as the reference says
-    total = int(text)
-    if len(guard.ids) >= total:
-        return True
-    needed = -(-total // per_page)
-    if guard.pages >= 2 * needed + 1:
-        raise guard.error(
-            f"{guard.pages} pages brought only {len(guard.ids)} distinct items of the {total} that X-Total-Count "
-            f"announces ({needed} page(s) of {per_page} should hold them)"
-        )
-    return False

@@ -25,68 +25,63 @@ Wire choices (the emulator behaves the same way):
   another writer's change; the operators re-read and re-send what still differs instead. They return one
   ``{"resource": ...}`` or ``{"error": ...}`` record per item, in request order; an error item's ``message`` and
   ``more_info`` are scrubbed of the token before anything reads them.
-* **Checked before sending** (:mod:`genomics_provider.validation`): every file or folder id (24 lowercase hex) and
-  project (``owner/project``, neither part ``.`` or ``..``) a method puts into a URL path, a query or a bulk body;
-  tags, metadata keys and names with a control character; a rename containing ``/``. **Checked after**: a
-  single-object call answers one JSON object (a file with a string ``id``), a listing's items are objects with string
-  ids; anything else is a ``GenomicsApiError`` naming the method and path, and a bulk result whose ``resource`` has no
-  string id becomes an error record.
+* **Checked before sending** (ids, projects, bodies and filters, in ``_sevenbridges_query``) and **after** (one
+  object where one is expected, listed items with string ids, in ``_sevenbridges_answers``); anything else is a
+  ``GenomicsApiError`` naming the method and path, and a bulk result without a string id an error record.
 * **Errors** keep the body's ``code`` and ``message``, and its ``more_info`` link as the exception's ``more_info``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from functools import cached_property
 from typing import Any, ClassVar, Literal, cast
-from urllib.parse import parse_qs, quote, urlsplit
+from urllib.parse import quote, urlsplit
 
 from genomics_provider import SEVENBRIDGES_CONNECTION_TYPE
 from genomics_provider._compat import legacy_connection_form
 from genomics_provider.exceptions import GenomicsApiError, InvalidInputError
-from genomics_provider.hooks._connection import is_loopback_host
-from genomics_provider.hooks._paging import ListingGuard, adds_nothing, counted, loop_error
+from genomics_provider.hooks._deprecation import deprecated_alias
+from genomics_provider.hooks._sevenbridges_answers import (
+    bulk_records,
+    file_id_of,
+    iter_listing,
+    next_link,
+    page_items,
+    repeated_page_error,
+)
+from genomics_provider.hooks._sevenbridges_connection import (
+    AUTH_SCHEMES,
+    DEFAULT_PLATFORM,
+    PLATFORM_BASE_URLS,
+    WEB_HOSTS,
+    auth_headers,
+    platform_base_url,
+    web_origin,
+    web_page,
+)
+from genomics_provider.hooks._sevenbridges_query import (
+    BULK_LIMIT,
+    check_pairs,
+    checked_id,
+    checked_items,
+    list_params,
+    query_of,
+)
 from genomics_provider.hooks.base import GenomicsRestHook
 from genomics_provider.sevenbridges.query import FileQuery
 from genomics_provider.sevenbridges.types import BulkItem as BulkItem
 from genomics_provider.sevenbridges.types import BulkRecord as BulkRecord
 from genomics_provider.sevenbridges.types import FilePage as FilePage
 from genomics_provider.sevenbridges.types import SbFile as SbFile
-from genomics_provider.validation import (
-    SEVENBRIDGES_ID,
-    check_file_name,
-    check_finite_body,
-    check_id,
-    check_text,
-    expect_items,
-    expect_object,
-)
+from genomics_provider.validation import SEVENBRIDGES_ID, check_file_name, check_id, check_text, expect_object
 
-#: API base URL of each platform, by the key the vendor's R client uses.
-PLATFORM_BASE_URLS: dict[str, str] = {
-    "cgc": "https://cgc-api.sbgenomics.com/v2",
-    "aws-us": "https://api.sbgenomics.com/v2",
-    "aws-eu": "https://eu-api.sbgenomics.com/v2",
-    "ali-cn": "https://api.sevenbridges.cn/v2",
-    "cavatica": "https://cavatica-api.sbgenomics.com/v2",
-    "f4c": "https://api.sb.biodatacatalyst.nhlbi.nih.gov/v2",
-}
-DEFAULT_PLATFORM = "cgc"
-#: Web UI host of each API host.
-WEB_HOSTS: dict[str, str] = {
-    "cgc-api.sbgenomics.com": "cgc.sbgenomics.com",
-    "api.sbgenomics.com": "igor.sbgenomics.com",
-    "eu-api.sbgenomics.com": "eu.sbgenomics.com",
-    "cavatica-api.sbgenomics.com": "cavatica.sbgenomics.com",
-    "api.sb.biodatacatalyst.nhlbi.nih.gov": "platform.sb.biodatacatalyst.nhlbi.nih.gov",
-    "api.sevenbridges.cn": "platform.sevenbridges.cn",
-    "gcp-api.sbgenomics.com": "gcp.sbgenomics.com",
-}
+__all__ = ["AUTH_SCHEMES", "BULK_LIMIT", "DEFAULT_PLATFORM", "FILE_ID_PATTERN", "PLATFORM_BASE_URLS", "WEB_HOSTS",
+           "BulkAction", "BulkItem", "BulkRecord", "FilePage", "SbFile", "SevenBridgesHook", "file_id_of",
+           "repeated_page_error"]  # fmt: skip
+
 #: File and folder ids: 24 lowercase hex characters (the rule lives in genomics_provider.validation).
 FILE_ID_PATTERN = SEVENBRIDGES_ID
-#: Most items one bulk call accepts, and most items one list page returns.
-BULK_LIMIT = 100
-AUTH_SCHEMES: tuple[str, ...] = ("token", "bearer")
 BulkAction = Literal["get", "edit", "update"]
 
 
@@ -131,13 +126,7 @@ class SevenBridgesHook(GenomicsRestHook):
         :return: The platform's API base URL (``cgc`` when the extra is unset).
         :raises InvalidInputError: On an unknown platform.
         """
-        platform = str(self.extra.get("platform") or DEFAULT_PLATFORM).strip().lower()
-        if platform not in PLATFORM_BASE_URLS:
-            raise InvalidInputError(
-                f"connection {self.conn_id!r}: extra 'platform' = {platform!r} is not known; use one of "
-                f"{', '.join(PLATFORM_BASE_URLS)}, or set the host to the API base URL"
-            )
-        return PLATFORM_BASE_URLS[platform]
+        return platform_base_url(self.extra.get("platform"), conn_id=self.conn_id)
 
     def auth_headers(self) -> dict[str, str]:
         """Build the auth headers for extra ``auth_scheme`` and ``advance_access``.
@@ -145,28 +134,7 @@ class SevenBridgesHook(GenomicsRestHook):
         :return: Header name to value.
         :raises InvalidInputError: On an unknown scheme or a non-boolean ``advance_access``.
         """
-        scheme = str(self.extra.get("auth_scheme") or "token").strip().lower()
-        if scheme not in AUTH_SCHEMES:
-            raise InvalidInputError(
-                f"connection {self.conn_id!r}: extra 'auth_scheme' = {scheme!r} is not one of {', '.join(AUTH_SCHEMES)}"
-            )
-        headers = (
-            {"X-SBG-Auth-Token": self.credential}
-            if scheme == "token"
-            else {"Authorization": f"Bearer {self.credential}"}
-        )
-        if self._advance_access():
-            headers["X-SBG-Advance-Access"] = "advance"
-        return headers
-
-    def _advance_access(self) -> bool:
-        value = self.extra.get("advance_access")
-        if value is None or isinstance(value, bool):
-            return bool(value)
-        text = str(value).strip().lower()
-        if text in ("true", "1", "yes", "false", "0", "no", ""):
-            return text in ("true", "1", "yes")
-        raise InvalidInputError(f"connection {self.conn_id!r}: extra 'advance_access' = {value!r} is not a boolean")
+        return auth_headers(self.extra, self.credential, conn_id=self.conn_id)
 
     def probe(self) -> str:
         """Read the authenticated user (``GET /user``) for ``test_connection``.
@@ -188,19 +156,7 @@ class SevenBridgesHook(GenomicsRestHook):
         Other hosts: ``<name>-api.<domain>`` becomes ``<name>.<domain>``, ``api.<domain>`` becomes
         ``platform.<domain>``. A loopback host (the emulator) keeps its scheme, port and path, minus ``/v2``.
         """
-        parts = urlsplit(self.base_url)
-        host = (parts.hostname or "").lower()
-        if is_loopback_host(host):
-            path = parts.path[: -len("/v2")] if parts.path.endswith("/v2") else parts.path
-            return f"{parts.scheme}://{parts.netloc}{path}".rstrip("/")
-        web_host = WEB_HOSTS.get(host)
-        if web_host is None:
-            first, _, rest = host.partition(".")
-            if first.endswith("-api") and rest:
-                web_host = f"{first[: -len('-api')]}.{rest}"
-            else:
-                web_host = f"platform.{rest}" if first == "api" and rest else host
-        return f"https://{web_host}"
+        return web_origin(self.base_url)
 
     def web_url_for(self, project: str | None = None, file_id: str | None = None) -> str:
         """Build a web UI URL: the project's files page, one file's page, or the platform's home page.
@@ -209,11 +165,7 @@ class SevenBridgesHook(GenomicsRestHook):
         :param file_id: Optional. A file id; with ``project``, the file's page.
         :return: ``{web}/u/{owner}/{project}/files/`` or ``{web}/u/{owner}/{project}/files/{file_id}/``.
         """
-        if not project:
-            return self.web_base_url + "/"
-        owner, _, short = project.partition("/")
-        url = f"{self.web_base_url}/u/{quote(owner, safe='')}/{quote(short, safe='')}/files/"
-        return f"{url}{quote(file_id, safe='')}/" if file_id else url
+        return web_page(self.web_base_url, project, file_id)
 
     # -- user and projects -----------------------------------------------------------------------------------
 
@@ -242,7 +194,7 @@ class SevenBridgesHook(GenomicsRestHook):
         :param file_id: 24-hex file id.
         :return: The file object.
         """
-        return self._file("GET", f"/files/{_checked_id(file_id)}")
+        return self._file("GET", f"/files/{checked_id(file_id)}")
 
     def update_file(self, file_id: str, *, name: str) -> SbFile:
         """Rename a file (``PATCH /files/{id}`` with only ``name``, so tags and metadata are left alone).
@@ -254,26 +206,27 @@ class SevenBridgesHook(GenomicsRestHook):
         :raises GenomicsApiError: When the answer is not a file object with a string ``id``.
         """
         body = {"name": check_file_name(name)}
-        return self._file("PATCH", f"/files/{_checked_id(file_id)}", json_body=body)
+        return self._file("PATCH", f"/files/{checked_id(file_id)}", json_body=body)
 
-    def patch_file_metadata(self, file_id: str, metadata: Mapping[str, str]) -> dict[str, Any]:
+    def merge_file_metadata(self, file_id: str, metadata: Mapping[str, str]) -> dict[str, Any]:
         """Merge metadata keys into a file (``PATCH /files/{id}/metadata``); other keys are kept.
 
         :param file_id: 24-hex file id.
         :param metadata: The keys to set. ``None`` values are refused (the API's handling of null is undocumented);
-            use :meth:`put_file_metadata` to remove keys.
+            use :meth:`replace_file_metadata` to remove keys.
         :return: The file's full metadata after the merge.
         :raises InvalidInputError: On a ``None`` value, or a key or value with a control character.
         """
-        _check_pairs(metadata)
+        check_pairs(metadata)
         nulls = sorted(key for key, value in metadata.items() if value is None)
         if nulls:
             raise InvalidInputError(
-                f"metadata: {', '.join(nulls)} set to None; null is never sent, use put_file_metadata to remove keys"
+                f"metadata: {', '.join(nulls)} set to None; null is never sent, use replace_file_metadata to remove "
+                "keys"
             )
-        return self._json_object("PATCH", f"/files/{_checked_id(file_id)}/metadata", json_body=dict(metadata))
+        return self._json_object("PATCH", f"/files/{checked_id(file_id)}/metadata", json_body=dict(metadata))
 
-    def put_file_metadata(self, file_id: str, metadata: Mapping[str, str]) -> dict[str, Any]:
+    def replace_file_metadata(self, file_id: str, metadata: Mapping[str, str]) -> dict[str, Any]:
         """Replace a file's metadata (``PUT /files/{id}/metadata``); keys left out are removed.
 
         :param file_id: 24-hex file id.
@@ -281,10 +234,10 @@ class SevenBridgesHook(GenomicsRestHook):
         :return: The file's metadata.
         :raises InvalidInputError: On a key or value with a control character.
         """
-        _check_pairs(metadata)
-        return self._json_object("PUT", f"/files/{_checked_id(file_id)}/metadata", json_body=dict(metadata))
+        check_pairs(metadata)
+        return self._json_object("PUT", f"/files/{checked_id(file_id)}/metadata", json_body=dict(metadata))
 
-    def put_file_tags(self, file_id: str, tags: Sequence[str]) -> list[str]:
+    def replace_file_tags(self, file_id: str, tags: Sequence[str]) -> list[str]:
         """Replace a file's tags (``PUT /files/{id}/tags`` with a bare JSON array).
 
         :param file_id: 24-hex file id.
@@ -292,12 +245,16 @@ class SevenBridgesHook(GenomicsRestHook):
         :return: The tag list the API returned.
         :raises GenomicsApiError: When the response is not a JSON array.
         """
-        path = f"/files/{_checked_id(file_id)}/tags"
+        path = f"/files/{checked_id(file_id)}/tags"
         tags = [check_text(tag, label=f"tags[{index}]", noun="tags") for index, tag in enumerate(tags)]
         result = self.request_json("PUT", path, json_body=list(tags))
         if not isinstance(result, list):
             raise GenomicsApiError(f"expected a JSON array, got {type(result).__name__}", method="PUT", path=path)
         return [str(tag) for tag in result]
+
+    patch_file_metadata = deprecated_alias(merge_file_metadata, "patch_file_metadata")
+    put_file_metadata = deprecated_alias(replace_file_metadata, "put_file_metadata")
+    put_file_tags = deprecated_alias(replace_file_tags, "put_file_tags")
 
     # -- listing ---------------------------------------------------------------------------------------------
 
@@ -333,8 +290,10 @@ class SevenBridgesHook(GenomicsRestHook):
         :raises InvalidInputError: When both or neither of ``project`` and ``parent`` are given, on a bad page size,
             or when ``query`` comes with ``project``, ``parent`` or a filter.
         """
-        where = _query_of(query, project, parent, names, tags, metadata, origin)
-        return self._iter_pages("/files", _list_params(where, fields, page_size))
+        where = query_of(query, project, parent, names, tags, metadata, origin)
+        return iter_listing(
+            self._json_object, self.url_for, "/files", list_params(where, fields, page_size), self.scrub
+        )
 
     def list_files_page(
         self,
@@ -373,41 +332,13 @@ class SevenBridgesHook(GenomicsRestHook):
         """
         if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
             raise InvalidInputError(f"offset: {offset!r} must be an integer >= 0")
-        where = _query_of(query, project, parent, names, tags, metadata, origin)
-        params = _list_params(where, fields, page_size)
+        where = query_of(query, project, parent, names, tags, metadata, origin)
+        params = list_params(where, fields, page_size)
         if offset:
             params.insert(0, ("offset", offset))
         body = self._json_object("GET", "/files", params=params)
         path = urlsplit(self.url_for("/files")).path
-        return FilePage(_page_items(body, "/files"), _next_link(body) is not None, path)
-
-    def _iter_pages(self, path: str, params: list[tuple[str, Any]]) -> Iterator[SbFile]:
-        """Yield every item of a listing once, following ``rel=next``; refuse a server that makes it endless.
-
-        :param path: The listing's path, e.g. ``/files``.
-        :param params: The first page's query.
-        :return: An iterator of items, each id once (items without an id are passed on as listed).
-        :raises GenomicsApiError: When a ``next`` link leads back to a page already read, or a page lists no file
-            that was not listed before (the server ignores ``offset``).
-        """
-        guard = ListingGuard("GET", urlsplit(self.url_for(path)).path, noun="files", scrub=self.scrub)
-        body = self._json_object("GET", path, params=params)
-        offset = "0"
-        while True:
-            items = _page_items(body, path)
-            next_href = _next_link(body) if items else None
-            if isinstance(body.get("href"), str):
-                guard.repeated(body["href"])
-            if next_href and guard.repeated(next_href):
-                raise guard.error(
-                    f"the next link of page {guard.pages + 1} (offset {_offset_of(next_href)}) leads back to a page "
-                    "already read"
-                )
-            yield from guard.fresh(items, file_id_of, hint=f" at offset {offset}: the server seems to ignore offset")
-            if not next_href:
-                return
-            offset = _offset_of(next_href)
-            body = self._json_object("GET", next_href)
+        return FilePage(page_items(body, "/files"), next_link(body) is not None, path)
 
     # -- bulk ------------------------------------------------------------------------------------------------
 
@@ -417,7 +348,7 @@ class SevenBridgesHook(GenomicsRestHook):
         :param file_ids: 24-hex file ids.
         :return: One ``{"resource"}`` or ``{"error"}`` record per id, in the given order.
         """
-        return self._bulk("get", [_checked_id(file_id) for file_id in file_ids])
+        return self._bulk("get", [checked_id(file_id) for file_id in file_ids])
 
     def bulk_edit_files(self, items: Sequence[BulkItem], *, send_by: float | None = None) -> list[BulkRecord]:
         """Modify many files (``POST /bulk/files/edit``), 100 items per call; fields left out are preserved.
@@ -428,7 +359,7 @@ class SevenBridgesHook(GenomicsRestHook):
         :raises StaleReadError: When the deadline passed before a call could be sent (that call was not sent).
         :raises InvalidInputError: When an item's ``id`` is not 24 lowercase hex characters (nothing is sent).
         """
-        return self._bulk("edit", _checked_items(items), send_by=send_by)
+        return self._bulk("edit", checked_items(items), send_by=send_by)
 
     def bulk_update_files(self, items: Sequence[BulkItem], *, send_by: float | None = None) -> list[BulkRecord]:
         """Replace many files' details (``POST /bulk/files/update``), 100 items per call.
@@ -441,7 +372,7 @@ class SevenBridgesHook(GenomicsRestHook):
         :raises StaleReadError: When the deadline passed before a call could be sent (that call was not sent).
         :raises InvalidInputError: When an item's ``id`` is not 24 lowercase hex characters (nothing is sent).
         """
-        return self._bulk("update", _checked_items(items), send_by=send_by)
+        return self._bulk("update", checked_items(items), send_by=send_by)
 
     def _bulk(self, action: BulkAction, entries: Sequence[Any], *, send_by: float | None = None) -> list[BulkRecord]:
         path = f"/bulk/files/{action}"
@@ -450,15 +381,7 @@ class SevenBridgesHook(GenomicsRestHook):
             chunk = list(entries[start : start + BULK_LIMIT])
             body = {"file_ids": chunk} if action == "get" else {"items": chunk}
             result = self._json_object("POST", path, json_body=body, idempotent=action == "get", send_by=send_by)
-            items = result.get("items")
-            if not isinstance(items, list) or len(items) != len(chunk):
-                got = len(items) if isinstance(items, list) else "no"
-                raise GenomicsApiError(
-                    f"sent {len(chunk)} items, got {got} results; cannot tell which file each result is for",
-                    method="POST",
-                    path=path,
-                )
-            records.extend(_bulk_record(item, self.scrub) for item in items)
+            records.extend(bulk_records(result, len(chunk), path, self.scrub))
         return records
 
     def _json_object(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
@@ -468,162 +391,3 @@ class SevenBridgesHook(GenomicsRestHook):
     def _file(self, method: str, path: str, **kwargs: Any) -> SbFile:
         result = self.request_json(method, path, **kwargs)
         return cast(SbFile, expect_object(result, method=method, path=urlsplit(path).path, id_of=file_id_of))
-
-
-def _checked_id(file_id: Any, argument: str = "file id") -> str:
-    # Checked before the id becomes part of a URL path, a query or a bulk body.
-    return check_id(file_id, argument=argument, kind="sevenbridges")
-
-
-def _checked_items(items: Sequence[BulkItem]) -> Sequence[BulkItem]:
-    for index, item in enumerate(items):
-        _checked_id(item.get("id") if isinstance(item, dict) else item, f"items[{index}] id")
-        check_finite_body(item, label=f"items[{index}]:")
-    return items
-
-
-def _check_pairs(metadata: Mapping[str, Any]) -> None:
-    for key, value in metadata.items():
-        check_text(key, label="metadata: key", noun="metadata keys")
-        if isinstance(value, str):
-            check_text(value, label=f"metadata: value of {key!r}", noun="metadata values", line_breaks=True)
-
-
-def _query_of(
-    query: FileQuery | None,
-    project: str | None,
-    parent: str | None,
-    names: Sequence[str] | None,
-    tags: Sequence[str] | None,
-    metadata: Mapping[str, str | Sequence[str]] | None,
-    origin: Mapping[str, str] | None,
-) -> FileQuery:
-    """Turn the listing keyword arguments into one :class:`FileQuery` (checked later, by :func:`_list_params`).
-
-    :param query: The query, if the caller gave one.
-    :param project: The ``project`` argument.
-    :param parent: The ``parent`` argument.
-    :param names: The ``names`` argument.
-    :param tags: The ``tags`` argument.
-    :param metadata: The ``metadata`` argument (a single value or several per key).
-    :param origin: The ``origin`` argument.
-    :return: The query to list.
-    :raises InvalidInputError: When ``query`` comes with any of the other arguments.
-    """
-    given = {"project": project, "parent": parent, "names": names, "tags": tags, "metadata": metadata, "origin": origin}
-    if query is not None:
-        mixed = [name for name, value in given.items() if value is not None]
-        if mixed:
-            raise InvalidInputError(
-                f"iter_files: give either query or {', '.join(mixed)}, not both; the query holds the whole selection"
-            )
-        return query
-    return FileQuery(
-        project=project,
-        parent=parent,
-        names=tuple(names or ()),
-        tags=tuple(tags or ()),
-        metadata={key: (value,) if isinstance(value, str) else tuple(value) for key, value in (metadata or {}).items()},
-        origin=dict(origin or {}),
-    )
-
-
-def _list_params(query: FileQuery, fields: str, page_size: int) -> list[tuple[str, Any]]:
-    # Repeated keys are OR filters; the order is the one the official client sends.
-    if (query.project is None) == (query.parent is None):
-        raise InvalidInputError("iter_files: give exactly one of project (owner/project) or parent (a folder id)")
-    if isinstance(page_size, bool) or not isinstance(page_size, int) or not 1 <= page_size <= BULK_LIMIT:
-        raise InvalidInputError(f"page_size: {page_size!r} must be between 1 and {BULK_LIMIT}")
-    if query.project is not None:
-        check_id(query.project, argument="project", kind="sevenbridges project")
-    if query.parent is not None:
-        _checked_id(query.parent, "parent")
-    _check_filters(query)
-    params: list[tuple[str, Any]] = [("limit", page_size), ("fields", fields)]
-    params.append(("project", query.project) if query.project is not None else ("parent", query.parent))
-    params += [("name", name) for name in query.names]
-    params += [("tag", tag) for tag in query.tags]
-    params += [(f"metadata.{key}", item) for key, values in query.metadata.items() for item in values]
-    params += [(f"origin.{key}", value) for key, value in query.origin.items()]
-    return params
-
-
-def _check_filters(query: FileQuery) -> None:
-    for argument, listed in (("names", query.names), ("tags", query.tags)):
-        for index, name in enumerate(listed):
-            check_text(name, label=f"{argument}[{index}]", noun="filter values")
-    filters: dict[str, str | Sequence[str]] = {
-        **query.metadata,
-        **{f"origin.{k}": v for k, v in query.origin.items()},
-    }
-    for key, value in filters.items():
-        check_text(key, label="filter key", noun="filter keys")
-        for text in [value] if isinstance(value, str) else list(value):
-            check_text(text, label=f"filter {key!r}", noun="filter values")
-
-
-def repeated_page_error(
-    page: FilePage, seen: Collection[str], *, number: int, offset: int, may_repeat: int = 0
-) -> GenomicsApiError | None:
-    """Tell whether a page read by offset shows that the server ignores ``offset`` (for callers of ``list_files_page``).
-
-    :param page: The page just read.
-    :param seen: The ids of every file listed before it.
-    :param number: Its 1-based page number; the first page is never refused.
-    :param offset: The offset it was asked for.
-    :param may_repeat: Optional. How many files of it may be repeats (files the previous page's writes were counted
-        as moving out of the listing, though they may still be listed).
-    :return: The error to raise when it lists only files already seen, more than ``may_repeat``; ``None`` otherwise.
-    """
-    if number <= 1 or len(page.items) <= may_repeat or not adds_nothing(page.items, file_id_of, seen):
-        return None
-    return loop_error(
-        "GET",
-        page.path,
-        f"page {number} lists only files already listed ({counted(len(page.items), 'files')}) at offset {offset}: "
-        "the server seems to ignore offset",
-    )
-
-
-def _page_items(body: Mapping[str, Any], path: str) -> list[SbFile]:
-    items = body.get("items")
-    if not isinstance(items, list):
-        raise GenomicsApiError(f"expected a list envelope with 'items', got keys {sorted(body)}", path=path)
-    return cast(list[SbFile], expect_items(items, method="GET", path=path, id_of=file_id_of))
-
-
-def file_id_of(item: Any) -> str | None:
-    """Return a listed item's id, the key a listing is deduplicated by.
-
-    :param item: One item of a page.
-    :return: Its ``id``, or ``None`` when it has no string id.
-    """
-    file_id = item.get("id") if isinstance(item, dict) else None
-    return file_id if isinstance(file_id, str) else None
-
-
-def _offset_of(href: str) -> str:
-    # For errors: where a link leads, without its whole query. No offset means offset 0, as the API reads it.
-    offsets = parse_qs(urlsplit(href).query).get("offset")
-    return offsets[-1][:20] if offsets else "0"
-
-
-def _next_link(body: Mapping[str, Any]) -> str | None:
-    for link in body.get("links") or ():
-        if isinstance(link, dict) and link.get("rel") == "next" and link.get("href"):
-            return str(link["href"])
-    return None
-
-
-def _bulk_record(item: Any, scrub: Callable[[str], str]) -> BulkRecord:
-    # Anything unrecognisable becomes an error record, so it is reported, never taken as success. An error item's
-    # text reaches the failure message and the summary XCom, so it is scrubbed here, whole, before anything cuts it.
-    if isinstance(item, dict) and isinstance(item.get("error"), dict):
-        error = dict(item["error"])
-        for key in ("message", "more_info"):
-            if error.get(key) is not None:
-                error[key] = scrub(str(error[key]))
-        return {"error": error}
-    if isinstance(item, dict) and isinstance(item.get("resource"), dict) and file_id_of(item["resource"]):
-        return {"resource": cast(SbFile, item["resource"])}
-    return {"error": {"message": f"unrecognised bulk result {scrub(str(item))[:80]!r}"}}

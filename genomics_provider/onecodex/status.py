@@ -92,7 +92,7 @@ def check_samples(
     (including an undocumented one) counts as waiting.
 
     :param sample_ids: The ids waited for, in order.
-    :param samples: Samples by id, as :meth:`OneCodexHook.get_samples_by_id` returns them.
+    :param samples: Samples by id, as :meth:`OneCodexHook.list_samples_by_id` returns them.
     :param target_status: The status every sample must have.
     :return: The check.
     """

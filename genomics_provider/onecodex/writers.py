@@ -101,7 +101,7 @@ class SampleWriter:
         patch_fresh(self.hook, fresh, self._read, self._patch, result, known=self.samples, read_at=read_at)
 
     def _read(self, sample_ids: list[str]) -> dict[str, dict[str, Any]]:
-        found = self.hook.get_samples_by_id(sample_ids)
+        found = self.hook.list_samples_by_id(sample_ids)
         self.samples.update(found)
         return found
 
@@ -191,7 +191,7 @@ class SampleWriter:
         :raises GenomicsApiError: When the re-read fails.
         """
         check: Recheck[SampleChange] = Recheck(read_at=self.hook.clock())
-        found = self.hook.get_samples_by_id(list(item_ids))
+        found = self.hook.list_samples_by_id(list(item_ids))
         for sample_id in item_ids:
             sample = found.get(sample_id)
             if sample is None:
@@ -266,7 +266,7 @@ class MetadataWriter:
         patch_fresh(self.hook, fresh, self._read, self._patch, result, known=self.records, read_at=read_at)
 
     def _read(self, sample_ids: list[str]) -> dict[str, dict[str, Any]]:
-        records = self.hook.get_metadata_by_id([self.metadata_ids[sample_id] for sample_id in sample_ids])
+        records = self.hook.list_metadata_by_id([self.metadata_ids[sample_id] for sample_id in sample_ids])
         found = {sample_id: records[self.metadata_ids[sample_id]] for sample_id in sample_ids
                  if self.metadata_ids[sample_id] in records}  # fmt: skip
         self.records.update(found)
@@ -305,7 +305,7 @@ class MetadataWriter:
         :raises GenomicsApiError: When the re-read fails.
         """
         check: Recheck[MetadataChange] = Recheck(read_at=self.hook.clock())
-        records = self.hook.get_metadata_by_id([self.metadata_ids[sample_id] for sample_id in item_ids])
+        records = self.hook.list_metadata_by_id([self.metadata_ids[sample_id] for sample_id in item_ids])
         for sample_id in item_ids:
             metadata_id = self.metadata_ids[sample_id]
             record = records.get(metadata_id)

@@ -1,4 +1,4 @@
-"""Fixtures shared by the hook tests: the One Codex connection, and hook logs routed to ``caplog``."""
+"""Fixtures shared by the hook tests: the One Codex and Seven Bridges connections, hook logs routed to ``caplog``."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import responses
 import structlog
 
 from genomics_provider.hooks.onecodex import OneCodexHook
+from tests.hooks.sevenbridges_support import conn
 
 KEY = "oc-test-key-7f3a9c1e5b2d4f60a8"
 BASE = "https://app.onecodex.com"
@@ -84,3 +85,24 @@ def api() -> Iterator[responses.RequestsMock]:
     """
     with responses.RequestsMock(assert_all_requests_are_fired=True) as mock_api:
         yield mock_api
+
+
+@pytest.fixture
+def sb_conn(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    """Define ``sevenbridges_default`` (the CGC base URL and a test token) through its environment variable.
+
+    :param monkeypatch: pytest's monkeypatch.
+    :return: The monkeypatch, to redefine the connection with ``setenv``.
+    """
+    monkeypatch.setenv("AIRFLOW_CONN_SEVENBRIDGES_DEFAULT", conn())
+    return monkeypatch
+
+
+@pytest.fixture
+def rsps() -> Iterator[responses.RequestsMock]:
+    """Intercept HTTP for the Seven Bridges tests; unregistered URLs fail.
+
+    :return: The mock.
+    """
+    with responses.RequestsMock() as mock:
+        yield mock

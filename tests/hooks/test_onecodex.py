@@ -1,4 +1,7 @@
-"""OneCodexHook: authentication schemes, endpoints, pagination, tag creation and project resolution."""
+"""OneCodexHook: authentication schemes, endpoints, tag creation and project resolution.
+
+List paging (cursor and page mode) is in ``test_onecodex_paging.py``.
+"""
 
 from __future__ import annotations
 
@@ -14,97 +17,35 @@ import responses
 from genomics_provider.exceptions import (
     ApiConnectionError,
     BadRequestError,
-    GenomicsApiError,
     InvalidInputError,
     ServerError,
     UnauthorizedError,
 )
 from genomics_provider.hooks.onecodex import OneCodexHook, id_from_link, ref
-
-KEY = "oc-test-key-7f3a9c1e5b2d4f60a8"
-BASIC_AUTH = "Basic b2MtdGVzdC1rZXktN2YzYTljMWU1YjJkNGY2MGE4Og=="  # base64("oc-test-key-7f3a9c1e5b2d4f60a8:")
-BASE = "https://app.onecodex.com"
-CONN_ENV = "AIRFLOW_CONN_ONECODEX_DEFAULT"
-
-SAMPLE_ID = "7428cca4a3a04a8e"
-SAMPLE_PATH = f"/api/v1/samples/{SAMPLE_ID}"
-SAMPLE = {
-    "$uri": SAMPLE_PATH,
-    "filename": "SRR2352185.fastq.gz",
-    "metadata": {"$ref": "/api/v1/metadata/a7fc7e430e704e2e"},
-    "project": None,
-    "tags": [{"$ref": "/api/v1/tags/42997b7a62634985"}],
-    "visibility": "private",
-    "status": "available",
-}
-SAMPLES_URL = f"{BASE}/api/v1/samples"
-TAGS_URL = f"{BASE}/api/v1/tags"
-PROJECTS_URL = f"{BASE}/api/v1/projects"
-METADATA_URL = f"{BASE}/api/v1/metadata"
-
-TAG_NAME = "neg. control"
-TAG = {"$uri": "/api/v1/tags/42997b7a62634985", "name": TAG_NAME}
-TWIN_TAG = {"$uri": "/api/v1/tags/fb8e3b693c874f9e", "name": TAG_NAME}
-
-PROJECT_ID = "4b53797444f846c4"
-PROJECT = {"$uri": f"/api/v1/projects/{PROJECT_ID}", "name": "Test", "project_name": "testproj"}
-OTHER_PROJECT = {"$uri": "/api/v1/projects/9923090af03c46ce", "name": "Test", "project_name": "testproj2"}
-
-METADATA_ID = "a7fc7e430e704e2e"
-METADATA = {
-    "$uri": f"/api/v1/metadata/{METADATA_ID}",
-    "sample": {"$ref": SAMPLE_PATH},
-    "name": "sample 1",
-    "platform": "Illumina HiSeq",
-    "custom": {"totalige": 112.0},
-}
-
-WHERE = {"project": PROJECT_ID, "visibility": {"$in": ["private", "shared"]}}
-WHERE_JSON = '{"project":"4b53797444f846c4","visibility":{"$in":["private","shared"]}}'
-SORT = {"created_at": True}
-SORT_JSON = '{"created_at":true}'
-NOT_FOUND = {"message": "The requested URL was not found on the server.", "status": 404}
-
-
-def sample_ids(count: int, start: int = 0) -> list[str]:
-    """Make distinct 16-hex sample ids.
-
-    :param count: How many.
-    :param start: Optional. First number.
-    :return: The ids.
-    """
-    return [f"{number:016x}" for number in range(start, start + count)]
-
-
-def samples(ids: list[str]) -> list[dict[str, Any]]:
-    """Make minimal sample objects.
-
-    :param ids: Their ids.
-    :return: The samples.
-    """
-    return [{"$uri": f"/api/v1/samples/{sample_id}", "visibility": "private"} for sample_id in ids]
-
-
-def query(call: Any) -> list[tuple[str, str]]:
-    """Decode the query string of a recorded call, in order.
-
-    :param call: A ``responses`` call.
-    :return: ``(name, value)`` pairs.
-    """
-    return parse_qsl(urlsplit(call.request.url).query, keep_blank_values=True)
-
-
-def path(call: Any) -> str:
-    """Return the URL path of a recorded call.
-
-    :param call: A ``responses`` call.
-    :return: The path.
-    """
-    return urlsplit(call.request.url).path
-
-
-# -- fixtures ------------------------------------------------------------------------------------------------
-
+from tests.hooks.onecodex_support import (
+    BASE,
+    BASIC_AUTH,
+    KEY,
+    METADATA,
+    METADATA_ID,
+    METADATA_URL,
+    NOT_FOUND,
+    OTHER_PROJECT,
+    PROJECT,
+    PROJECT_ID,
+    PROJECTS_URL,
+    SAMPLE,
+    SAMPLE_ID,
+    SAMPLES_URL,
+    TAG,
+    TAG_NAME,
+    TAGS_URL,
+    TWIN_TAG,
+    path,
+    query,
+    sample_ids,
+    samples,
+)
 
 # -- identity and authentication ------------------------------------------------------------------------------
 
@@ -179,144 +120,19 @@ def test_get_sample_with_expand_asks_for_expand_all(hook: OneCodexHook, api: res
     assert api.calls[0].request.url == f"{BASE}/api/v1/samples/{SAMPLE_ID}?expand=all"
 
 
-def test_iter_samples_follows_cursors_until_there_is_no_next_cursor(
-    hook: OneCodexHook, api: responses.RequestsMock
-) -> None:
-    pages = [sample_ids(100), sample_ids(100, 100), sample_ids(7, 200)]
-    api.get(SAMPLES_URL, json=samples(pages[0]), headers={"X-Next-Cursor": "c-page-2"})
-    api.get(SAMPLES_URL, json=samples(pages[1]), headers={"X-Next-Cursor": "c-page-3"})
-    api.get(SAMPLES_URL, json=samples(pages[2]))
-
-    found = list(hook.iter_samples(where=WHERE, sort=SORT))
-
-    assert [id_from_link(sample) for sample in found] == pages[0] + pages[1] + pages[2]
-    first = [("per_page", "100"), ("where", WHERE_JSON), ("sort", SORT_JSON)]
-    assert [query(call) for call in api.calls] == [
-        first,
-        [*first, ("cursor", "c-page-2")],
-        [*first, ("cursor", "c-page-3")],
-    ]
-    assert all(path(call) == "/api/v1/samples" for call in api.calls)
-    assert all(call.request.headers["X-Pagination-Style"] == "cursor" for call in api.calls)
-
-
-def test_iter_samples_sends_the_filter_as_compact_json(hook: OneCodexHook, api: responses.RequestsMock) -> None:
-    api.get(SAMPLES_URL, json=[])
-    assert list(hook.iter_samples(where={"project": PROJECT_ID})) == []
-    assert urlsplit(api.calls[0].request.url).query == (
-        "per_page=100&where=%7B%22project%22%3A%224b53797444f846c4%22%7D"
-    )
-
-
-def test_iter_samples_without_filters_sends_only_per_page(hook: OneCodexHook, api: responses.RequestsMock) -> None:
-    api.get(SAMPLES_URL, json=samples(sample_ids(3)))
-    assert len(list(hook.iter_samples(page_size=25))) == 3
-    assert query(api.calls[0]) == [("per_page", "25")]
-
-
-def test_iter_samples_is_lazy(hook: OneCodexHook, api: responses.RequestsMock) -> None:
-    api.get(SAMPLES_URL, json=samples(sample_ids(100)), headers={"X-Next-Cursor": "c-page-2"})
-    found = hook.iter_samples()
-    assert len(api.calls) == 0
-    assert next(found)["$uri"] == "/api/v1/samples/0000000000000000"
-    assert len(api.calls) == 1
-
-
-def test_iter_samples_falls_back_to_page_mode_when_the_cursor_header_is_ignored(
-    hook: OneCodexHook, api: responses.RequestsMock
-) -> None:
-    pages = [sample_ids(100), sample_ids(100, 100), sample_ids(50, 200)]
-    for page in pages:
-        api.get(SAMPLES_URL, json=samples(page), headers={"X-Total-Count": "250"})
-
-    found = list(hook.iter_samples(where=WHERE, sort=SORT))
-
-    assert len(found) == 250
-    assert [id_from_link(sample) for sample in found] == pages[0] + pages[1] + pages[2]
-    first = [("per_page", "100"), ("where", WHERE_JSON), ("sort", SORT_JSON)]
-    assert [query(call) for call in api.calls] == [first, [*first, ("page", "2")], [*first, ("page", "3")]]
-    assert api.calls[0].request.headers["X-Pagination-Style"] == "cursor"
-
-
-def test_page_mode_stops_on_an_empty_page(hook: OneCodexHook, api: responses.RequestsMock) -> None:
-    api.get(SAMPLES_URL, json=samples(sample_ids(100)), headers={"X-Total-Count": "250"})
-    api.get(SAMPLES_URL, json=[], headers={"X-Total-Count": "250"})
-    assert len(list(hook.iter_samples())) == 100
-    assert [query(call) for call in api.calls] == [[("per_page", "100")], [("per_page", "100"), ("page", "2")]]
-
-
-def test_page_mode_without_a_total_count_goes_on_to_an_empty_page(
-    hook: OneCodexHook, api: responses.RequestsMock
-) -> None:
-    link = '</api/v1/samples?page=2&per_page=100>; rel="next"'
-    api.get(SAMPLES_URL, json=samples(sample_ids(100)), headers={"Link": link})
-    api.get(SAMPLES_URL, json=samples(sample_ids(30, 100)), headers={"Link": link})
-    api.get(SAMPLES_URL, json=[], headers={"Link": link})
-    assert [id_from_link(sample) for sample in hook.iter_samples()] == sample_ids(130)
-    assert [query(call) for call in api.calls] == [
-        [("per_page", "100")],
-        [("per_page", "100"), ("page", "2")],
-        [("per_page", "100"), ("page", "3")],
-    ]
-
-
-def test_a_cursor_request_answered_without_cursor_total_or_link_is_the_last_cursor_page(
-    hook: OneCodexHook, api: responses.RequestsMock
-) -> None:
-    api.get(SAMPLES_URL, json=samples(sample_ids(100)))
-    assert len(list(hook.iter_samples())) == 100
-    assert len(api.calls) == 1
-
-
-def test_link_headers_are_never_followed(hook: OneCodexHook, api: responses.RequestsMock) -> None:
-    link = (
-        '</api/v1/samples?page=2&per_page=100>; rel="next", '
-        '</api/v1/samples?page=2&per_page=100>; rel="last", </elsewhere?page=9>; rel="self"'
-    )
-    api.get(SAMPLES_URL, json=samples(sample_ids(100)), headers={"X-Total-Count": "150", "Link": link})
-    api.get(SAMPLES_URL, json=samples(sample_ids(50, 100)), headers={"X-Total-Count": "150", "Link": link})
-    assert len(list(hook.iter_samples(where=WHERE))) == 150
-    assert [query(call) for call in api.calls] == [
-        [("per_page", "100"), ("where", WHERE_JSON)],
-        [("per_page", "100"), ("where", WHERE_JSON), ("page", "2")],
-    ]
-
-
-def test_a_list_endpoint_that_answers_an_object_is_an_error(hook: OneCodexHook, api: responses.RequestsMock) -> None:
-    api.get(SAMPLES_URL, json={"message": "not a list"})
-    with pytest.raises(GenomicsApiError, match="expected a JSON list, got dict") as excinfo:
-        list(hook.iter_samples())
-    assert excinfo.value.path == "/api/v1/samples"
-
-
-def test_a_list_page_that_is_not_json_raises_a_typed_error(hook: OneCodexHook, api: responses.RequestsMock) -> None:
-    api.get(SAMPLES_URL, body="<html><title>Sign in</title></html>", content_type="text/html")
-    with pytest.raises(GenomicsApiError, match=r"HTML page \(Sign in\)"):
-        list(hook.iter_samples())
-
-
-def test_cursor_mode_never_switches_to_page_mode_once_a_cursor_was_followed(
-    hook: OneCodexHook, api: responses.RequestsMock
-) -> None:
-    # The set shrank while it was walked: the server counted 250 at the start, 200 remain.
-    api.get(SAMPLES_URL, json=samples(sample_ids(100)), headers={"X-Next-Cursor": "c2", "X-Total-Count": "250"})
-    api.get(SAMPLES_URL, json=samples(sample_ids(100, 100)), headers={"X-Total-Count": "250"})
-    found = [id_from_link(sample) for sample in hook.iter_samples()]
-    assert found == sample_ids(200)
-    assert len(api.calls) == 2
-
-
 def _serve_by_uri(request: requests.PreparedRequest) -> tuple[int, dict[str, str], str]:
     where = json.loads(dict(parse_qsl(urlsplit(request.url).query))["where"])
     wanted = where["$uri"]["$in"]
     return 200, {}, json.dumps(samples([sample_id for sample_id in wanted if not sample_id.endswith("7")]))
 
 
-def test_get_samples_by_id_reads_one_hundred_ids_per_list_call(hook: OneCodexHook, api: responses.RequestsMock) -> None:
+def test_listing_samples_by_id_reads_one_hundred_ids_per_list_call(
+    hook: OneCodexHook, api: responses.RequestsMock
+) -> None:
     ids = sample_ids(250)
     api.add_callback(responses.GET, SAMPLES_URL, callback=_serve_by_uri)
 
-    found = hook.get_samples_by_id(ids)
+    found = hook.list_samples_by_id(ids)
 
     assert len(api.calls) == 3
     chunks = [ids[:100], ids[100:200], ids[200:]]
@@ -331,9 +147,30 @@ def test_get_samples_by_id_reads_one_hundred_ids_per_list_call(hook: OneCodexHoo
     assert found[expected[0]] == {"$uri": f"/api/v1/samples/{expected[0]}", "visibility": "private"}
 
 
-def test_get_samples_by_id_with_no_ids_sends_nothing(hook: OneCodexHook, api: responses.RequestsMock) -> None:
-    assert hook.get_samples_by_id([]) == {}
+def test_listing_samples_by_id_with_no_ids_sends_nothing(hook: OneCodexHook, api: responses.RequestsMock) -> None:
+    assert hook.list_samples_by_id([]) == {}
     assert len(api.calls) == 0
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "url"),
+    [
+        ("get_samples_by_id", "list_samples_by_id", SAMPLES_URL),
+        ("get_metadata_by_id", "list_metadata_by_id", METADATA_URL),
+    ],
+    ids=["get_samples_by_id", "get_metadata_by_id"],
+)
+def test_an_old_by_id_name_warns_naming_the_new_one_and_reads_the_same(
+    hook: OneCodexHook, api: responses.RequestsMock, old: str, new: str, url: str
+) -> None:
+    record_id = "0a1b2c3d4e5f6071"
+    record = {"$uri": f"{urlsplit(url).path}/{record_id}"}
+    api.get(url, json=[record])
+
+    with pytest.warns(DeprecationWarning, match=rf"^OneCodexHook\.{old} is deprecated; use {new} instead$"):
+        assert getattr(hook, old)([record_id]) == {record_id: record}
+
+    assert len(api.calls) == 1
 
 
 def test_update_sample_patches_exactly_the_given_keys(hook: OneCodexHook, api: responses.RequestsMock) -> None:
@@ -591,11 +428,13 @@ def test_update_metadata_patches_exactly_the_given_keys(hook: OneCodexHook, api:
     )
 
 
-def test_get_metadata_by_id_reads_the_records_with_list_calls(hook: OneCodexHook, api: responses.RequestsMock) -> None:
+def test_listing_metadata_by_id_reads_the_records_with_list_calls(
+    hook: OneCodexHook, api: responses.RequestsMock
+) -> None:
     ids = [METADATA_ID, "0a1b2c3d4e5f6071"]
     records = [{"$uri": f"/api/v1/metadata/{record_id}", "name": record_id} for record_id in ids]
     api.get(METADATA_URL, json=records)
-    assert hook.get_metadata_by_id(ids) == {record_id: record for record_id, record in zip(ids, records, strict=True)}
+    assert hook.list_metadata_by_id(ids) == {record_id: record for record_id, record in zip(ids, records, strict=True)}
     call = api.calls[0]
     assert query(call) == [
         ("per_page", "100"),

@@ -91,10 +91,11 @@ HOOK_CASES: dict[str, HookCall] = {
     "oc get_sample with None": HookCall(lambda oc, sb: oc.get_sample(None), f"sample id: None is not valid; {ID16}"),
     "oc create_tag for a path": HookCall(
         lambda oc, sb: oc.create_tag("qc", "../account"), f"sample id: '../account' is not valid; {ID16}"),
-    "oc get_samples_by_id with a short id": HookCall(
-        lambda oc, sb: oc.get_samples_by_id([SAMPLE, SAMPLE[:15]]), f"sample id: '{SAMPLE[:15]}' is not valid; {ID16}"),
-    "oc get_metadata_by_id with a newline": HookCall(
-        lambda oc, sb: oc.get_metadata_by_id(["a7fc7e430e704e2e\n"]),
+    "oc list_samples_by_id with a short id": HookCall(
+        lambda oc, sb: oc.list_samples_by_id([SAMPLE, SAMPLE[:15]]),
+        f"sample id: '{SAMPLE[:15]}' is not valid; {ID16}"),
+    "oc list_metadata_by_id with a newline": HookCall(
+        lambda oc, sb: oc.list_metadata_by_id(["a7fc7e430e704e2e\n"]),
         f"metadata id: 'a7fc7e430e704e2e\\n' is not valid; {ID16}"),
     "oc update_metadata with NaN in custom": HookCall(
         lambda oc, sb: oc.update_metadata("a7fc7e430e704e2e", {"custom": {"ratio": float("nan")}}),
@@ -132,11 +133,11 @@ HOOK_CASES: dict[str, HookCall] = {
     "sb bulk update of a number": HookCall(
         lambda oc, sb: sb.bulk_update_files([{"id": FILE, "tags": []}, {"id": 5, "tags": []}]),  # type: ignore[list-item,typeddict-item]
         f"items[1] id: 5 is not valid; {ID24}"),
-    "sb put_file_tags with a NUL": HookCall(
-        lambda oc, sb: sb.put_file_tags(FILE, ["ok", "bad\x00"]),
+    "sb replace_file_tags with a NUL": HookCall(
+        lambda oc, sb: sb.replace_file_tags(FILE, ["ok", "bad\x00"]),
         f"tags[1] 'bad\\x00' {NUL}; tags must be printable text"),
-    "sb patch_file_metadata with a NUL key": HookCall(
-        lambda oc, sb: sb.patch_file_metadata(FILE, {"k\x00": "v"}),
+    "sb merge_file_metadata with a NUL key": HookCall(
+        lambda oc, sb: sb.merge_file_metadata(FILE, {"k\x00": "v"}),
         f"metadata: key 'k\\x00' {NUL}; metadata keys must be printable text"),
     "sb update_file to a path": HookCall(
         lambda oc, sb: sb.update_file(FILE, name="sub/x.bam"), f"name: 'sub/x.bam' {SLASH}"),
@@ -409,7 +410,7 @@ SHAPES: dict[str, Shape] = {
         f"GET /api/v1/tags failed: {LISTED} ('$uri'); item 0 has none"),
     "oc samples by id with a numeric $uri": Shape(
         "GET", f"{OC_BASE}/api/v1/samples", [{"$uri": SAMPLE_PATH}, {"$uri": 7}],
-        lambda oc, sb: oc.get_samples_by_id([SAMPLE]),
+        lambda oc, sb: oc.list_samples_by_id([SAMPLE]),
         f"GET /api/v1/samples failed: {LISTED} ('$uri'); item 1 has none"),
     "sb PATCH file answered without an id": Shape(
         "PATCH", f"{SB_BASE}/files/{FILE}", {"name": "x.bam"}, lambda oc, sb: sb.update_file(FILE, name="x.bam"),

@@ -144,7 +144,7 @@ def sb_gate(monkeypatch: pytest.MonkeyPatch) -> PhaseGate:
 def oc_gate(monkeypatch: pytest.MonkeyPatch) -> PhaseGate:
     gate = PhaseGate(
         writes=[(OneCodexHook, "update_sample"), (OneCodexHook, "create_tag"), (OneCodexHook, "update_metadata")],
-        reads=[(OneCodexHook, "get_samples_by_id"), (OneCodexHook, "get_metadata_by_id")],
+        reads=[(OneCodexHook, "list_samples_by_id"), (OneCodexHook, "list_metadata_by_id")],
         pages=[],
     )
     gate.install(monkeypatch)
