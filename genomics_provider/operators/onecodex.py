@@ -1,24 +1,11 @@
 """Idempotent operators that curate One Codex samples: visibility, project, tags and metadata.
 
-Every operator reads the current state, plans the difference (:mod:`genomics_provider.onecodex.plan`),
-PATCHes only the samples that differ with only the keys that differ, and returns a small summary::
-
-    {"changed": [ids], "unchanged": [ids], "failed": {id: reason}, "dry_run": bool}
-
-Running an operator twice sends no PATCH the second time. One sample failing does not stop the others; the task fails
-at the end naming every failed sample and what was and was not done, and an Airflow retry redoes only what still
-differs.
-
-**Writes are verified**, and any number of these operators, in any processes, may write the same samples at once
-without losing each other's tags or ``custom`` keys. One Codex replaces a sample's ``tags`` and a record's ``custom``
-whole, so such a PATCH is planned from a read of its chunk of 10 samples taken at most ``max_read_age`` before it is
-sent, and every sample (or record) whose ``tags`` (or ``custom``) was written is re-read, 100 per list call, once it
-has been quiet for V; one where another writer dropped our change is written again from the state just read
-(:mod:`genomics_provider.curation.reconcile` has the rules and the argument). A PATCH of scalar fields only
-(visibility, project, top-level metadata) drops nobody's data, so it is sent as planned and its answer confirms it.
-A write whose outcome is unknown (connection dropped, read timeout, 500/502/504) is never re-sent blindly; a re-read
-decides. Cost, for N samples whose tags all change: ⌈N/100⌉ reads to plan, ⌈N/10⌉ fresh reads, N PATCHes and
-⌈N/100⌉ verifying reads.
+What every operator does (check, read, plan, write what differs, verify, summarise) is in
+:mod:`genomics_provider.operators.base`, the plans in :mod:`genomics_provider.onecodex.plan`. One Codex replaces a
+sample's ``tags`` and a record's ``custom`` whole, so such a PATCH is planned from a read of its chunk of 10 samples
+just before it is sent, and re-read afterwards; a PATCH of scalar fields only (visibility, project, top-level
+metadata) drops nobody's data, so its answer confirms it. Cost, for N samples whose tags all change: ⌈N/100⌉ reads
+to plan, ⌈N/10⌉ fresh reads, N PATCHes and ⌈N/100⌉ verifying reads.
 """
 
 from __future__ import annotations
@@ -30,9 +17,13 @@ from typing import TYPE_CHECKING, Any, ClassVar, cast
 from genomics_provider.curation.arguments import as_mapping, check_choice, coerce_bool, is_templated
 from genomics_provider.curation.outcome import Outcome, Summary, format_plan
 from genomics_provider.exceptions import InvalidInputError
+from genomics_provider.hooks.onecodex import OneCodexHook
+from genomics_provider.links.genomics import OneCodexSamplesLink
 from genomics_provider.onecodex.plan import TagRequest, plan_metadata, plan_sample
 from genomics_provider.onecodex.rules import (
     CUSTOM_MODES,
+    ID_RULE,
+    SAMPLE_WHERE_FIELDS,
     TAG_MODES,
     UNSET,
     VISIBILITIES,
@@ -42,9 +33,9 @@ from genomics_provider.onecodex.rules import (
     check_metadata_fields,
     check_tag_names,
 )
-from genomics_provider.onecodex.types import id_from_link
+from genomics_provider.onecodex.types import ID_PATTERN, id_from_link
 from genomics_provider.onecodex.writers import MetadataChange, MetadataPlanner, MetadataWriter, SampleWriter
-from genomics_provider.operators._onecodex_base import _OneCodexSampleOperator
+from genomics_provider.operators.base import GenomicsCurationOperator
 from genomics_provider.validation import check_project_reference
 
 if TYPE_CHECKING:
@@ -58,13 +49,106 @@ __all__ = [
     "UpdateSampleVisibilityOperator",
 ]
 
+_SampleRequest = tuple[str | None, TagRequest | None]
+_MetadataRequest = tuple[dict[str, Any], dict[str, Any] | None, CustomMode]
+
+
+class _OneCodexSampleOperator(GenomicsCurationOperator[OneCodexHook, dict[str, Any]]):
+    """One Codex samples selected by ids or ``where``: check the request, read, plan and write, then finish.
+
+    :param sample_ids: Optional. Sample ids: a list, a JSON list string, or one id; templated, or an XComArg.
+    :param where: Optional. A One Codex ``where`` filter selecting the samples instead of ``sample_ids``.
+    :param onecodex_conn_id: Optional. Airflow connection id (default ``onecodex_default``).
+    :param kwargs: ``dry_run``, ``verify_writes`` (:class:`~genomics_provider.operators.base.GenomicsCurationOperator`)
+        and the :class:`~airflow.sdk.BaseOperator` arguments.
+    """
+
+    hook_class = OneCodexHook
+    noun = "samples"
+    link_xcom_key = OneCodexSamplesLink.xcom_key
+    selection_arguments = ("sample_ids", "where")
+    id_pattern = ID_PATTERN
+    id_rule = ID_RULE
+    operator_extra_links = (OneCodexSamplesLink(),)
+    template_fields_renderers: ClassVar[dict[str, str]] = {"sample_ids": "json", "where": "json"}
+    ui_color = "#e8f1fb"
+
+    def __init__(
+        self,
+        *,
+        sample_ids: Any = None,
+        where: Any = None,
+        onecodex_conn_id: str = OneCodexHook.default_conn_name,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.sample_ids = sample_ids
+        self.where = where
+        self.onecodex_conn_id = onecodex_conn_id
+        self._check_if_literal(self._checked_selection, sample_ids, where)
+
+    def _checked_query(self, query: Any) -> dict[str, Any]:
+        where = as_mapping(query, argument="where")
+        unknown = sorted(set(where) - SAMPLE_WHERE_FIELDS)
+        if not where or unknown:
+            raise InvalidInputError(
+                f"where: {', '.join(map(repr, unknown)) or 'an empty filter'} is not allowed; filter on "
+                f"{', '.join(sorted(SAMPLE_WHERE_FIELDS))}"
+            )
+        return where
+
+    def _apply(
+        self, ids: list[str] | None, where: dict[str, Any] | None, request: Any, dry_run: bool, outcome: Outcome
+    ) -> list[str]:
+        """Read the samples, plan the change, and write it unless ``dry_run``; subclasses implement this.
+
+        :param ids: The sample ids, or ``None`` when ``where`` selects.
+        :param where: The checked ``where`` filter, or ``None``.
+        :param request: What :meth:`_checked_request` returned.
+        :param dry_run: Whether to write nothing.
+        :param outcome: Where the results go.
+        :return: The ids of the samples selected, for the link when ``where`` selected them.
+        """
+        raise NotImplementedError
+
+    def execute(self, context: Context) -> Summary:
+        """Read the samples, plan the difference, and PATCH what differs.
+
+        :param context: The Airflow task context.
+        :return: The summary (also the XCom return value).
+        :raises InvalidInputError: On bad input, before any request.
+        :raises AirflowException: After processing all samples, when any failed.
+        """
+        ids, where = self._checked_selection()
+        request = self._checked_request()
+        dry_run = self._dry_run_flag()
+        outcome = Outcome()
+        selected = self._apply(ids, where, request, dry_run, outcome)
+        return self._finish(context, outcome, dry_run, ids or selected)
+
+    def _link_url(self, target: Sequence[str]) -> str:
+        return self.hook.web_url_for_samples(list(target))
+
+    def _read_samples(
+        self, ids: list[str] | None, where: dict[str, Any] | None, outcome: Outcome
+    ) -> list[dict[str, Any]]:
+        if ids is None:
+            samples = list(self.hook.iter_samples(where=where))
+            self.log.info("where=%s selected %d samples", where, len(samples))
+            return samples
+        found = self.hook.list_samples_by_id(ids)
+        for sample_id in ids:
+            if sample_id not in found:
+                outcome.failed[sample_id] = "not found, or not visible to this API key"
+        return [found[sample_id] for sample_id in ids if sample_id in found]
+
 
 class UpdateSampleOperator(_OneCodexSampleOperator):
     """Bring samples' visibility, project and tags to the desired state, PATCHing only what differs.
 
     Samples whose tag list was written are re-read afterwards, and written again where another writer's replace
-    dropped a tag (see the module notes); visibility and project changes are
-    confirmed by the PATCH response.
+    dropped a tag (:mod:`genomics_provider.operators.base`); visibility and project changes are confirmed by the
+    PATCH response.
 
     :param sample_ids: Optional. Sample ids (list, JSON list string, single id, template or XComArg).
     :param where: Optional. A ``where`` filter selecting the samples instead (give exactly one of the two).
@@ -77,19 +161,14 @@ class UpdateSampleOperator(_OneCodexSampleOperator):
         a tag is created with the first sample that needs it, then referenced by ``$ref``.
     :param onecodex_conn_id: Optional. Airflow connection id.
     :param dry_run: Optional. Log the plan and write nothing.
-    :param verify_writes: Optional. Re-read what was written (100 items per call) and write again what another
-        writer's replace dropped (default ``True``); ``False`` saves those reads when nothing else writes the items.
+    :param verify_writes: Optional. Verify writes (default ``True``); see :mod:`genomics_provider.operators.base`.
     """
 
     template_fields: Sequence[str] = (
         "sample_ids", "where", "visibility", "project", "tags", "tag_mode", "create_missing",
         "onecodex_conn_id", "is_dry_run",
     )  # fmt: skip
-    template_fields_renderers: ClassVar[dict[str, str]] = {
-        "sample_ids": "json",
-        "where": "json",
-        "tags": "json",
-    }
+    template_fields_renderers: ClassVar[dict[str, str]] = {"sample_ids": "json", "where": "json", "tags": "json"}
 
     #: Name of the tag-mode argument in error messages (``mode`` on :class:`TagSamplesOperator`).
     _tag_mode_argument: ClassVar[str] = "tag_mode"
@@ -112,10 +191,9 @@ class UpdateSampleOperator(_OneCodexSampleOperator):
         self.tags = tags
         self.tag_mode = tag_mode
         self.create_missing = create_missing
-        if not any(is_templated(value) for value in (visibility, tags, tag_mode)):
-            self._checked_request()
+        self._check_if_literal(self._checked_request, visibility, tags, tag_mode)
 
-    def _checked_request(self) -> tuple[str | None, TagRequest | None]:
+    def _checked_request(self) -> _SampleRequest:
         visibility = None
         if self.visibility is not None:
             visibility = check_choice(self.visibility, argument="visibility", choices=VISIBILITIES)
@@ -127,19 +205,12 @@ class UpdateSampleOperator(_OneCodexSampleOperator):
             raise InvalidInputError("nothing to do: give at least one of visibility, project or tags")
         return visibility, request
 
-    def execute(self, context: Context) -> Summary:
-        """Read the samples, plan the difference, and PATCH what differs.
-
-        :param context: The Airflow task context.
-        :return: The summary (also the XCom return value).
-        :raises InvalidInputError: On bad input, before any request.
-        :raises AirflowException: After processing all samples, when any failed.
-        """
-        ids, where = self._checked_selection()
-        visibility, tag_request = self._checked_request()
-        dry_run = coerce_bool(self.is_dry_run, argument="dry_run")
+    def _apply(
+        self, ids: list[str] | None, where: dict[str, Any] | None, request: _SampleRequest, dry_run: bool,
+        outcome: Outcome,
+    ) -> list[str]:  # fmt: skip
+        visibility, tag_request = request
         create_missing = coerce_bool(self.create_missing, argument="create_missing")
-        outcome = Outcome()
         project_id = self._resolve_project()
         ids_by_name, names_by_id = self._resolve_tags(tag_request, create_missing)
         planner = partial(plan_sample, visibility=visibility, project_id=project_id, tags=tag_request,
@@ -156,8 +227,8 @@ class UpdateSampleOperator(_OneCodexSampleOperator):
         elif pending:
             by_id = {str(id_from_link(sample)): sample for sample in samples}
             writer = SampleWriter(self.hook, planner, ids_by_name, names_by_id, by_id)
-            self._reconcile(writer, pending, outcome, read_at)
-        return self._finish(context, outcome, dry_run, ids or [c.sample_id for c in changes])
+            self._reconcile(writer, pending, lambda change: change.sample_id, outcome, read_at)
+        return [change.sample_id for change in changes]
 
     def _resolve_project(self) -> str | Unset | None:
         if self.project is UNSET or self.project is None:
@@ -196,8 +267,7 @@ class UpdateSampleVisibilityOperator(UpdateSampleOperator):
     :param where: Optional. A ``where`` filter selecting the samples instead of ``sample_ids``.
     :param onecodex_conn_id: Optional. Airflow connection id.
     :param dry_run: Optional. Log the plan and write nothing.
-    :param verify_writes: Optional. Re-read what was written (100 items per call) and write again what another
-        writer's replace dropped (default ``True``); ``False`` saves those reads when nothing else writes the items.
+    :param verify_writes: Optional. Verify writes (default ``True``); see :mod:`genomics_provider.operators.base`.
     """
 
     def __init__(self, *, visibility: str, **kwargs: Any) -> None:
@@ -208,7 +278,7 @@ class TagSamplesOperator(UpdateSampleOperator):
     """Add, remove or replace samples' tags by name; the PATCH carries the full merged list.
 
     The API replaces the list whole, so two writers tagging the same samples at once can drop each other's tags; the
-    written samples are re-read and corrected (see the module notes).
+    written samples are re-read and corrected (:mod:`genomics_provider.operators.base`).
 
     :param sample_ids: Optional. Sample ids (list, JSON list string, single id, template or XComArg).
     :param tags: Tag names, 1 to 30 characters each.
@@ -217,8 +287,7 @@ class TagSamplesOperator(UpdateSampleOperator):
     :param where: Optional. A ``where`` filter selecting the samples instead of ``sample_ids``.
     :param onecodex_conn_id: Optional. Airflow connection id.
     :param dry_run: Optional. Log the plan and write nothing.
-    :param verify_writes: Optional. Re-read what was written (100 items per call) and write again what another
-        writer's replace dropped (default ``True``); ``False`` saves those reads when nothing else writes the items.
+    :param verify_writes: Optional. Verify writes (default ``True``); see :mod:`genomics_provider.operators.base`.
     """
 
     _tag_mode_argument = "mode"
@@ -232,7 +301,7 @@ class UpdateSampleMetadataOperator(_OneCodexSampleOperator):
 
     Never sends read-only fields (``$uri``, ``sample``, ``updated_at``). ``custom`` is replaced whole by the API, so
     when it changes the PATCH carries the complete merged dict, and the record is re-read afterwards and written again
-    if another writer's replace dropped a key we set (see the module notes).
+    if another writer's replace dropped a key we set (:mod:`genomics_provider.operators.base`).
 
     :param sample_ids: Optional. Sample ids (list, JSON list string, single id, template or XComArg).
     :param where: Optional. A ``where`` filter selecting the samples instead (give exactly one of the two).
@@ -241,8 +310,7 @@ class UpdateSampleMetadataOperator(_OneCodexSampleOperator):
     :param custom_mode: Optional. ``merge`` (default: set the given keys, keep the rest) or ``replace``.
     :param onecodex_conn_id: Optional. Airflow connection id.
     :param dry_run: Optional. Log the plan and write nothing.
-    :param verify_writes: Optional. Re-read what was written (100 items per call) and write again what another
-        writer's replace dropped (default ``True``); ``False`` saves those reads when nothing else writes the items.
+    :param verify_writes: Optional. Verify writes (default ``True``); see :mod:`genomics_provider.operators.base`.
     """
 
     template_fields: Sequence[str] = (
@@ -266,10 +334,9 @@ class UpdateSampleMetadataOperator(_OneCodexSampleOperator):
         self.fields = fields
         self.custom = custom
         self.custom_mode = custom_mode
-        if not any(is_templated(value) for value in (fields, custom, custom_mode)):
-            self._checked_request()
+        self._check_if_literal(self._checked_request, fields, custom, custom_mode)
 
-    def _checked_request(self) -> tuple[dict[str, Any], dict[str, Any] | None, CustomMode]:
+    def _checked_request(self) -> _MetadataRequest:
         mode = cast(CustomMode, check_choice(self.custom_mode, argument="custom_mode", choices=CUSTOM_MODES))
         fields = check_metadata_fields(as_mapping(self.fields, argument="fields")) if self.fields is not None else {}
         custom = None if self.custom is None else check_custom(as_mapping(self.custom, argument="custom"))
@@ -277,22 +344,15 @@ class UpdateSampleMetadataOperator(_OneCodexSampleOperator):
             raise InvalidInputError("nothing to do: give fields, custom, or both")
         return fields, custom, mode
 
-    def execute(self, context: Context) -> Summary:
-        """Read the samples and their metadata records, plan the difference, and PATCH what differs.
-
-        :param context: The Airflow task context.
-        :return: The summary (also the XCom return value).
-        :raises InvalidInputError: On bad input, before any request.
-        :raises AirflowException: After processing all samples, when any failed.
-        """
-        ids, where = self._checked_selection()
-        fields, custom, mode = self._checked_request()
-        dry_run = coerce_bool(self.is_dry_run, argument="dry_run")
-        outcome = Outcome()
+    def _apply(
+        self, ids: list[str] | None, where: dict[str, Any] | None, request: _MetadataRequest, dry_run: bool,
+        outcome: Outcome,
+    ) -> list[str]:  # fmt: skip
+        fields, custom, mode = request
         samples = self._read_samples(ids, where, outcome)
         metadata_ids = {str(id_from_link(s)): id_from_link(s.get("metadata")) for s in samples}
         read_at = self.hook.clock()
-        records = self.hook.get_metadata_by_id([m for m in metadata_ids.values() if m])
+        records = self.hook.list_metadata_by_id([m for m in metadata_ids.values() if m])
         planner = partial(plan_metadata, fields=fields, custom=custom, custom_mode=mode)
         changes = self._plan_records(metadata_ids, records, planner, outcome)
         if dry_run:
@@ -301,8 +361,8 @@ class UpdateSampleMetadataOperator(_OneCodexSampleOperator):
             by_sample = {change.sample_id: change.metadata_id for change in changes}
             known = {change.sample_id: records[change.metadata_id] for change in changes}
             writer = MetadataWriter(self.hook, planner, by_sample, known)
-            self._reconcile(writer, changes, outcome, read_at)
-        return self._finish(context, outcome, dry_run, ids or list(metadata_ids))
+            self._reconcile(writer, changes, lambda change: change.sample_id, outcome, read_at)
+        return list(metadata_ids)
 
     def _plan_records(
         self,

@@ -1,50 +1,38 @@
 """Idempotent operators that curate Seven Bridges files: tags, metadata and names.
 
-Every operator validates its input before any request, then works through the selection one page of 100 files at a
-time (:mod:`genomics_provider.sevenbridges.run`): it reads the page's current state (a listing page with
-``fields=_all``, or ``POST /bulk/files/get`` for explicit ids), plans the difference
-(:mod:`genomics_provider.sevenbridges.plan`), logs it, writes only the files that differ in one bulk call,
-and drops the page before reading the next; once every page is written, it re-reads what it wrote. Only ids and
-reasons are kept, so memory stays flat from a thousand files to a hundred thousand; listing pages are asked for by
-offset, so files that a write moves out of the listing (removing the tag the query selects on) do not make the next
-page skip any. It returns a small summary::
+What every operator does (check, read, plan, write what differs, verify, summarise) is in
+:mod:`genomics_provider.operators.base`, the plans in :mod:`genomics_provider.sevenbridges.plan`. Seven Bridges
+operators work through the selection one page of 100 files at a time (:mod:`genomics_provider.sevenbridges.run`):
+read the page's current state (a listing page with ``fields=_all``, or ``POST /bulk/files/get`` for explicit ids),
+plan, log, write only the files that differ in one bulk call within ``max_read_age`` of the read, and drop the page
+before reading the next; once every page is written, re-read what was written. Only ids and reasons are kept, so
+memory stays flat from a thousand files to a hundred thousand; listing pages are asked for by offset, so files that a
+write moves out of the listing (removing the tag the query selects on) do not make the next page skip any. Folders
+are skipped, so the summary has one more key::
 
     {"changed": [ids], "unchanged": [ids], "skipped": {id: reason}, "failed": {id: reason}, "dry_run": bool}
 
-Running an operator twice sends no write the second time. One file failing does not stop the others; the task fails
-at the end naming every failed file and what was and was not done, and an Airflow retry redoes only what still
-differs.
-
-**Every write is verified**, and any number of these operators, in any processes, may write the same files at
-once without losing each other's changes: each page is written within ``max_read_age`` of being read, and every
-written file is re-read once it has been quiet for V (:mod:`genomics_provider.curation.reconcile` has the rules and
-the argument). A write whose outcome is unknown (connection dropped, read timeout, 500/502/504) is never re-sent
-blindly; the re-read decides. Cost: tagging N files selected by a query takes ⌈N/100⌉ list pages, ⌈N/100⌉ bulk
-writes and ⌈N/100⌉ verifying bulk gets (30 calls for 1,000 files); a re-run with nothing to change takes ⌈N/100⌉.
+Cost: tagging N files selected by a query takes ⌈N/100⌉ list pages, ⌈N/100⌉ bulk writes and ⌈N/100⌉ verifying bulk
+gets (30 calls for 1,000 files); a re-run with nothing to change takes ⌈N/100⌉.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from functools import cached_property
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from airflow.sdk import BaseOperator
-
-from genomics_provider.curation.arguments import check_choice, check_selection, coerce_bool, is_templated, parse_id_list
+from genomics_provider.curation.arguments import check_choice, parse_id_list
 from genomics_provider.curation.outcome import Outcome, Summary, format_plan
-from genomics_provider.curation.reconcile import reconcile
 from genomics_provider.exceptions import GenomicsApiError, InvalidInputError
 from genomics_provider.hooks.sevenbridges import FILE_ID_PATTERN, SevenBridgesHook
 from genomics_provider.links.genomics import SevenBridgesFilesLink
-from genomics_provider.operators._common import raise_for_failures
-from genomics_provider.sevenbridges.plan import is_folder, plan_metadata, plan_tags
+from genomics_provider.operators.base import GenomicsCurationOperator
+from genomics_provider.sevenbridges.plan import FilePlan, is_folder, plan_metadata, plan_tags
 from genomics_provider.sevenbridges.query import FileQuery, validate_query
 from genomics_provider.sevenbridges.rules import (
     METADATA_MODES,
     TAG_MODES,
-    MetadataMode,
-    TagMode,
     validate_file_name,
     validate_metadata,
     validate_tags,
@@ -60,99 +48,90 @@ __all__ = ["RenameFileOperator", "TagFilesOperator", "UpdateFileMetadataOperator
 _ID_RULE = "24 lowercase hex characters"
 
 
-class _SevenBridgesOperator(BaseOperator):
-    """Shared hook, link and summary handling for the Seven Bridges operators.
+class _SevenBridgesOperator(GenomicsCurationOperator[SevenBridgesHook, FileQuery]):
+    """The Seven Bridges hook, link and summary (with ``skipped``) for the operators below.
 
     :param sevenbridges_conn_id: Optional. Airflow connection id (default ``sevenbridges_default``).
-    :param dry_run: Optional. Log the plan as a before → after table and write nothing.
-    :param verify_writes: Optional. Re-read what was written (100 items per call) and write again what another
-        writer's replace dropped (default ``True``); ``False`` saves those reads when nothing else writes the items.
+    :param kwargs: ``dry_run``, ``verify_writes`` (:class:`~genomics_provider.operators.base.GenomicsCurationOperator`)
+        and the :class:`~airflow.sdk.BaseOperator` arguments.
     """
 
+    hook_class = SevenBridgesHook
+    noun = "files"
+    link_xcom_key = SevenBridgesFilesLink.xcom_key
+    reports_skipped = True
     operator_extra_links = (SevenBridgesFilesLink(),)
     ui_color = "#e7f3ee"
 
-    def __init__(
-        self,
-        *,
-        sevenbridges_conn_id: str = SevenBridgesHook.default_conn_name,
-        dry_run: Any = False,
-        verify_writes: bool = True,
-        **kwargs: Any,
-    ) -> None:
+    def __init__(self, *, sevenbridges_conn_id: str = SevenBridgesHook.default_conn_name, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.verify_writes = coerce_bool(verify_writes, argument="verify_writes")
         self.sevenbridges_conn_id = sevenbridges_conn_id
-        # BaseOperator already has a dry_run() method; the argument is stored under another name.
-        self.is_dry_run = dry_run
 
-    @cached_property
-    def hook(self) -> SevenBridgesHook:
-        """The Seven Bridges hook, created on first use inside ``execute``."""
-        return SevenBridgesHook(sevenbridges_conn_id=self.sevenbridges_conn_id)
+    def _link_url(self, target: tuple[str, str | None] | None) -> str | None:
+        return None if target is None else self.hook.web_url_for(*target)
 
-    def _finish(
-        self, context: Context, outcome: Outcome, dry_run: bool, link: tuple[str, str | None] | None, note: str = ""
-    ) -> Summary:
-        self._push_link(context, link)
-        summary = outcome.summary(dry_run=dry_run, with_skipped=True)
-        self.log.info(
-            "%s: %d changed, %d unchanged, %d skipped, %d failed",
-            "Dry run" if dry_run else "Done",
-            len(outcome.changed),
-            len(outcome.unchanged),
-            len(outcome.skipped),
-            len(outcome.failed),
-        )
-        if outcome.failed:
-            context["ti"].xcom_push(key="summary", value=summary)
-        raise_for_failures(outcome, noun="files", note=note)
-        return summary
 
-    def _push_link(self, context: Context, link: tuple[str, str | None] | None) -> None:
-        if link is None:
-            return
-        try:
-            url = self.hook.web_url_for(*link)
-        except InvalidInputError:
-            return
-        context["ti"].xcom_push(key=SevenBridgesFilesLink.xcom_key, value=url)
+@dataclass(frozen=True)
+class _FilesChange:
+    """What a files operator changes: the argument holding the change, its modes, its check and its plan.
+
+    :param argument: The argument (and attribute) the change is given in, e.g. ``tags``.
+    :param modes: The allowed values of ``mode``.
+    :param check: Checks the rendered argument: ``(value, *, mode) -> checked value``.
+    :param plan: Plans it: ``(files, checked value, mode, query) -> FilePlan``.
+    :param title: The plan table's title in the log, e.g. ``Tag plan``.
+    """
+
+    argument: str
+    modes: tuple[str, ...]
+    check: Callable[..., Any]
+    plan: Callable[..., FilePlan]
+    title: str
+
+    def planner(self, value: Any, mode: Any) -> Planner:
+        """Check the change and the mode, and return the planning function.
+
+        :param value: The rendered change argument.
+        :param mode: The rendered ``mode`` argument.
+        :return: ``(files, query) -> FilePlan``.
+        :raises InvalidInputError: On bad input.
+        """
+        checked_mode = check_choice(mode, argument="mode", choices=self.modes)
+        checked = self.check(value, mode=checked_mode)
+        return lambda files, query: self.plan(files, checked, checked_mode, query)
 
 
 class _SevenBridgesFilesOperator(_SevenBridgesOperator):
     """Select files by ids or query, plan a change, and apply it with bulk calls.
 
+    :param change: The change argument's value, stored under :attr:`change_kind` ``.argument``.
+    :param mode: How the change applies.
     :param file_ids: Optional. File ids: a list, a JSON list string, or one id; templated, or an XComArg.
     :param query: Optional. A listing filter selecting the files instead of ``file_ids``.
-    :param sevenbridges_conn_id: Optional. Airflow connection id.
-    :param dry_run: Optional. Log the plan and write nothing.
-    :param verify_writes: Optional. Re-read what was written (100 items per call) and write again what another
-        writer's replace dropped (default ``True``); ``False`` saves those reads when nothing else writes the items.
+    :param kwargs: ``sevenbridges_conn_id``, ``dry_run``, ``verify_writes`` and the BaseOperator arguments.
     """
 
+    selection_arguments = ("file_ids", "query")
+    id_pattern = FILE_ID_PATTERN
+    id_rule = _ID_RULE
     template_fields_renderers: ClassVar[dict[str, str]] = {"file_ids": "json", "query": "json"}
-    #: Word used in log titles, e.g. "Tag plan".
-    plan_title: ClassVar[str] = "Plan"
+    #: What the operator changes.
+    change_kind: ClassVar[_FilesChange]
 
-    def __init__(self, *, file_ids: Any = None, query: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *, change: Any, mode: str, file_ids: Any = None, query: Any = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.file_ids = file_ids
         self.query = query
-        if not is_templated(file_ids) and not is_templated(query):
-            self._checked_selection()
+        self._check_if_literal(self._checked_selection, file_ids, query)
+        setattr(self, self.change_kind.argument, change)
+        self.mode = mode
+        self._check_if_literal(self._checked_request, change, mode)
 
-    def _checked_selection(self) -> tuple[list[str] | None, FileQuery | None]:
-        check_selection(self.file_ids, self.query, ids_arg="file_ids", query_arg="query")
-        if self.file_ids is not None:
-            return parse_id_list(self.file_ids, argument="file_ids", pattern=FILE_ID_PATTERN, rule=_ID_RULE), None
-        return None, validate_query(self.query)
+    def _checked_query(self, query: Any) -> FileQuery:
+        return validate_query(query)
 
-    def _planner(self) -> Planner:
-        """Validate the change arguments and return the planning function; subclasses implement this.
-
-        :return: ``(files, query) -> FilePlan``.
-        """
-        raise NotImplementedError
+    def _checked_request(self) -> Planner:
+        return self.change_kind.planner(getattr(self, self.change_kind.argument), self.mode)
 
     def execute(self, context: Context) -> Summary:
         """Read the files a page of 100 at a time, plan and write each page; re-read what was written at the end.
@@ -165,9 +144,11 @@ class _SevenBridgesFilesOperator(_SevenBridgesOperator):
         :raises AirflowException: After processing all files, when any failed.
         """
         ids, query = self._checked_selection()
-        planner = self._planner()
-        dry_run = coerce_bool(self.is_dry_run, argument="dry_run")
-        run = FileRun(self.hook, planner, self.log, title=self.plan_title, dry_run=dry_run, verify=self.verify_writes)
+        planner = self._checked_request()
+        dry_run = self._dry_run_flag()
+        run = FileRun(
+            self.hook, planner, self.log, title=self.change_kind.title, dry_run=dry_run, verify=self.verify_writes
+        )
         try:
             if ids is not None:
                 run.by_ids(ids)
@@ -183,17 +164,13 @@ class _SevenBridgesFilesOperator(_SevenBridgesOperator):
         return self._finish(context, run.outcome, dry_run, link, note=run.stop_note)
 
     def _report_partial(self, context: Context, outcome: Outcome, dry_run: bool, pages: int) -> None:
-        summary = outcome.summary(dry_run=dry_run, with_skipped=True)
-        context["ti"].xcom_push(key="summary", value=summary)
+        context["ti"].xcom_push(key="summary", value=outcome.summary(dry_run=dry_run, with_skipped=True))
         self.log.error(
-            "Reading page %d failed after %d page(s) were done (%d changed, %d unchanged, %d skipped, %d failed; "
-            "summary in XCom key 'summary'); a retry reads the selection again and writes only what still differs",
+            "Reading page %d failed after %d page(s) were done (%s; summary in XCom key 'summary'); a retry reads the "
+            "selection again and writes only what still differs",
             pages + 1,
             pages,
-            len(outcome.changed),
-            len(outcome.unchanged),
-            len(outcome.skipped),
-            len(outcome.failed),
+            self._counts(outcome),
         )
 
 
@@ -207,7 +184,7 @@ class TagFilesOperator(_SevenBridgesFilesOperator):
     list>}``. Files that lose a tag go out as ``POST /bulk/files/update`` items ``{"id", "name", "tags",
     "metadata"}``, all complete (name and metadata as just read), because the documentation leaves open whether edit
     replaces or merges ``tags``. 100 items per call. The written files are then re-read and any whose tags another
-    writer's replace dropped are written again (see the module notes).
+    writer's replace dropped are written again (:mod:`genomics_provider.operators.base`).
 
     :param tags: Tags: a list of unique non-empty strings (a JSON list string or one tag also work). May be empty
         only with ``mode="replace"``, which then removes every tag.
@@ -219,25 +196,15 @@ class TagFilesOperator(_SevenBridgesFilesOperator):
         one of ``file_ids`` and ``query``.
     :param sevenbridges_conn_id: Optional. Airflow connection id.
     :param dry_run: Optional. Log the plan and write nothing.
-    :param verify_writes: Optional. Re-read what was written (100 items per call) and write again what another
-        writer's replace dropped (default ``True``); ``False`` saves those reads when nothing else writes the items.
+    :param verify_writes: Optional. Verify writes (default ``True``); see :mod:`genomics_provider.operators.base`.
     """
 
     template_fields: Sequence[str] = ("file_ids", "query", "tags", "mode", "sevenbridges_conn_id", "is_dry_run")
     template_fields_renderers: ClassVar[dict[str, str]] = {"file_ids": "json", "query": "json", "tags": "json"}
-    plan_title = "Tag plan"
+    change_kind = _FilesChange("tags", TAG_MODES, validate_tags, plan_tags, title="Tag plan")
 
     def __init__(self, *, tags: Any, mode: str = "add", **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.tags = tags
-        self.mode = mode
-        if not is_templated(tags) and not is_templated(mode):
-            self._planner()
-
-    def _planner(self) -> Planner:
-        mode = cast(TagMode, check_choice(self.mode, argument="mode", choices=TAG_MODES))
-        tags = validate_tags(self.tags, mode=mode)
-        return lambda files, query: plan_tags(files, tags, mode, query)
+        super().__init__(change=tags, mode=mode, **kwargs)
 
 
 class UpdateFileMetadataOperator(_SevenBridgesFilesOperator):
@@ -259,7 +226,7 @@ class UpdateFileMetadataOperator(_SevenBridgesFilesOperator):
 
     Concurrent merges: a bulk edit carries the complete metadata as read, and the documentation does not say whether
     edit merges it per key or replaces it, so two writers merging different keys at once can drop each other's keys.
-    The written files are re-read and any key dropped is written again (see the module notes).
+    The written files are re-read and any key dropped is written again (:mod:`genomics_provider.operators.base`).
 
     :param metadata: The metadata, e.g. ``{"sample_id": "S1", "obsolete": None}`` (a JSON object string works).
     :param mode: Optional. ``merge`` (default) or ``replace``.
@@ -268,25 +235,15 @@ class UpdateFileMetadataOperator(_SevenBridgesFilesOperator):
         of ``file_ids`` and ``query``.
     :param sevenbridges_conn_id: Optional. Airflow connection id.
     :param dry_run: Optional. Log the plan and write nothing.
-    :param verify_writes: Optional. Re-read what was written (100 items per call) and write again what another
-        writer's replace dropped (default ``True``); ``False`` saves those reads when nothing else writes the items.
+    :param verify_writes: Optional. Verify writes (default ``True``); see :mod:`genomics_provider.operators.base`.
     """
 
     template_fields: Sequence[str] = ("file_ids", "query", "metadata", "mode", "sevenbridges_conn_id", "is_dry_run")
     template_fields_renderers: ClassVar[dict[str, str]] = {"file_ids": "json", "query": "json", "metadata": "json"}
-    plan_title = "Metadata plan"
+    change_kind = _FilesChange("metadata", METADATA_MODES, validate_metadata, plan_metadata, title="Metadata plan")
 
     def __init__(self, *, metadata: Any, mode: str = "merge", **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.metadata = metadata
-        self.mode = mode
-        if not is_templated(metadata) and not is_templated(mode):
-            self._planner()
-
-    def _planner(self) -> Planner:
-        mode = cast(MetadataMode, check_choice(self.mode, argument="mode", choices=METADATA_MODES))
-        metadata = validate_metadata(self.metadata, mode=mode)
-        return lambda files, query: plan_metadata(files, metadata, mode, query)
+        super().__init__(change=metadata, mode=mode, **kwargs)
 
 
 class RenameFileOperator(_SevenBridgesOperator):
@@ -313,8 +270,7 @@ class RenameFileOperator(_SevenBridgesOperator):
         super().__init__(**kwargs)
         self.file_id = file_id
         self.name = name
-        if not is_templated(file_id) and not is_templated(name):
-            self._checked_request()
+        self._check_if_literal(self._checked_request, file_id, name)
 
     def _checked_request(self) -> tuple[str, str]:
         ids = parse_id_list(self.file_id, argument="file_id", pattern=FILE_ID_PATTERN, rule=_ID_RULE)
@@ -333,7 +289,7 @@ class RenameFileOperator(_SevenBridgesOperator):
         :raises AirflowException: When the rename was refused (the summary is pushed to XCom key ``summary``).
         """
         file_id, name = self._checked_request()
-        dry_run = coerce_bool(self.is_dry_run, argument="dry_run")
+        dry_run = self._dry_run_flag()
         file = self.hook.get_file(file_id)
         if is_folder(file):
             raise InvalidInputError(
@@ -348,8 +304,6 @@ class RenameFileOperator(_SevenBridgesOperator):
             if dry_run:
                 outcome.changed.append(file_id)
             else:
-                writer = RenameWriter(self.hook, name)
-                reconcile(writer, [file_id], str, outcome, self.log, verify_delay=self.hook.verify_delay,
-                          pause=self.hook.pause, verify=self.verify_writes)  # fmt: skip
+                self._reconcile(RenameWriter(self.hook, name), [file_id], str, outcome)
         project = file.get("project")
         return self._finish(context, outcome, dry_run, (project, file_id) if project else None)

@@ -35,7 +35,7 @@ from genomics_provider.exceptions import ApiConnectionError, GenomicsApiError, S
 from genomics_provider.hooks.onecodex import OneCodexHook
 from genomics_provider.hooks.sevenbridges import SevenBridgesHook
 from genomics_provider.onecodex.status import check_samples
-from genomics_provider.operators._common import raise_for_failures
+from genomics_provider.operators.base import raise_for_failures
 from genomics_provider.operators.onecodex import UpdateSampleVisibilityOperator
 from tests.reliability.scripted_api import Reply, ScriptedApi, Seen, scripted_api
 
@@ -376,7 +376,7 @@ def test_a_failure_of_100k_items_raises_a_small_message_with_exact_counts_and_lo
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     outcome = Outcome(changed=["ab" + "0" * 14], failed=many("ff", f"HTTP 400: {'x' * 300}"))
-    caplog.set_level(logging.ERROR, logger="genomics_provider.operators._common")
+    caplog.set_level(logging.ERROR, logger="genomics_provider.operators.base")
     with pytest.raises(AirflowException) as caught:
         raise_for_failures(outcome, noun="samples", note="Stopped early.")
     message = str(caught.value)

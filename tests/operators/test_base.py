@@ -1,23 +1,33 @@
-"""Failing the task after a run: which exception, its exact message, and the full list in the log when capped.
+"""The operator base: failing the task after a run, and what both vendors' operators share through it.
 
-The 100,000-item message and its logging are proven in ``tests/reliability/test_error_detail.py``; these are the
-small cases, the conflict rule, notes, and the edges of the cap.
+Failing: which exception, its exact message, and the full list in the log when capped. The 100,000-item message and
+its logging are proven in ``tests/reliability/test_error_detail.py``; these are the small cases, the conflict rule,
+notes, and the edges of the cap. Sharing: the hook built from the connection argument its hook names, and the end of
+a run (summary, counts, link) with and without ``skipped``.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from typing import Any
+from unittest.mock import MagicMock
 
 import pytest
 
 from genomics_provider._compat import AirflowException, AirflowFailException
 from genomics_provider.curation.outcome import SHOWN_ITEMS, Outcome
-from genomics_provider.operators._common import CONFLICT_NOTE, LOG_CHUNK, raise_for_failures
+from genomics_provider.exceptions import InvalidInputError
+from genomics_provider.hooks.onecodex import OneCodexHook
+from genomics_provider.hooks.sevenbridges import SevenBridgesHook
+from genomics_provider.operators.base import CONFLICT_NOTE, LOG_CHUNK, GenomicsCurationOperator, raise_for_failures
+from genomics_provider.operators.onecodex import UpdateSampleVisibilityOperator
+from genomics_provider.operators.sevenbridges import TagFilesOperator
 
 A, B, C, D, E = (f"{n:016x}" for n in (0xA, 0xB, 0xC, 0xD, 0xE))
-LOGGER = "tests.operators.test_common"
+LOGGER = "tests.operators.test_base"
+SB_FILE = "a" * 24
 
 
 def raised(
@@ -175,3 +185,79 @@ def test_an_over_budget_list_shorter_than_shown_items_does_not_claim_a_negative_
         "task log): "
     )
     assert [line.split(": ")[0] for line in message.split("task log): ")[1].split("; ")] == sorted(failed)
+
+
+# The base both vendors' operators share.
+
+
+class NoLinkVisibility(UpdateSampleVisibilityOperator):
+    """A One Codex operator whose link cannot be built (as when the connection has no usable host)."""
+
+    def _link_url(self, target: Any) -> str:
+        raise InvalidInputError("no web URL for this connection")
+
+
+class NoLinkTags(TagFilesOperator):
+    """A Seven Bridges operator whose link cannot be built."""
+
+    def _link_url(self, target: Any) -> str:
+        raise InvalidInputError("no web URL for this connection")
+
+
+def test_the_hook_is_built_on_first_use_from_the_connection_argument_its_hook_names() -> None:
+    samples = UpdateSampleVisibilityOperator(task_id="v", sample_ids=[A], visibility="public", onecodex_conn_id="oc2")
+    files = TagFilesOperator(task_id="t", file_ids=[SB_FILE], tags=["qc"], sevenbridges_conn_id="sb2")
+
+    assert "hook" not in vars(samples)  # nothing is built while the DAG is parsed
+    assert "hook" not in vars(files)
+    assert type(samples.hook) is OneCodexHook
+    assert samples.hook.conn_id == "oc2"
+    assert type(files.hook) is SevenBridgesHook
+    assert files.hook.conn_id == "sb2"
+    assert samples.hook is samples.hook
+
+
+@pytest.mark.parametrize(
+    ("build", "counts", "summary_keys"),
+    [
+        pytest.param(
+            lambda: NoLinkVisibility(task_id="v", sample_ids=[A], visibility="public"),
+            "1 changed, 0 unchanged, 1 failed",
+            {"changed", "unchanged", "failed", "dry_run"},
+            id="one-codex-reports-no-skipped",
+        ),
+        pytest.param(
+            lambda: NoLinkTags(task_id="t", file_ids=[SB_FILE], tags=["qc"]),
+            "1 changed, 0 unchanged, 1 skipped, 1 failed",
+            {"changed", "unchanged", "skipped", "failed", "dry_run"},
+            id="seven-bridges-reports-skipped",
+        ),
+    ],
+)
+def test_finish_logs_the_counts_pushes_the_summary_and_no_link_when_none_can_be_built(
+    build: Callable[[], GenomicsCurationOperator[Any, Any]],
+    counts: str,
+    summary_keys: set[str],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    operator = build()
+    outcome = Outcome(changed=[A], failed={B: "HTTP 400: refused"}, skipped={C: "a folder"})
+    ti = MagicMock()
+
+    with pytest.raises(AirflowException, match=f"^1 of 3 {operator.noun} failed "):
+        operator._finish({"ti": ti}, outcome, False, [A])
+
+    assert [call.kwargs["key"] for call in ti.xcom_push.call_args_list] == ["summary"]
+    assert set(ti.xcom_push.call_args.kwargs["value"]) == summary_keys
+    assert f"Done: {counts}" in capsys.readouterr().out
+
+
+def test_finish_without_failures_returns_the_summary_and_pushes_only_the_link() -> None:
+    operator = UpdateSampleVisibilityOperator(task_id="v", sample_ids=[A], visibility="public")
+    operator._link_url = lambda target: f"https://app.example/samples/{target[0]}"
+    ti = MagicMock()
+
+    summary = operator._finish({"ti": ti}, Outcome(unchanged=[A]), True, [A])
+
+    assert summary == {"changed": [], "unchanged": [A], "failed": {}, "dry_run": True}
+    ti.xcom_push.assert_called_once_with(key="onecodex_samples_url", value=f"https://app.example/samples/{A}")
