@@ -32,23 +32,8 @@ this provider with bounds no larger than ours (the defaults), and that the field
 exactly the same value between two reads (an A-B-A change); another program's writes are outside it.
 
 **Conflicting asks** (one writer adds a tag another removes, or two writers set one key to different values) end
-with a failed task naming the items, never with a silent last-writer-wins. A writer that finds its change gone tells
-the two ways that can happen apart before it writes again (:func:`conflict`):
-
-* *A stale write* dropped it: a body planned from a read taken before our write landed. Such a body carries only
-  values the field held before our write, plus that writer's own change, which is not empty (it would not have
-  written otherwise). So the field cannot be back to exactly its state before our write, and a key we set cannot
-  hold a value that is neither ours nor the one before. The change is written again.
-* *A conflicting ask* undid it on purpose: the field is back to exactly its state in the read our write was planned
-  from (a tag we added is removed again, and nothing else changed), or a key we set now holds a third value. The item
-  fails, naming what the other writer did, and is not written again: the other writer's re-read then finds its own
-  change in place and confirms it, so exactly one of the two tasks succeeds on the item.
-
-A writer that reverts our change *and* changes something else of the same field in one write looks like a stale
-write, and the two correct each other until one runs out of :data:`MAX_WRITE_ROUNDS` and fails naming the item; if
-the later one confirms before the earlier one's correction lands, that correction wins unreported. Two runs of the
-same ask at once can look like a conflict (the second's stale write restores exactly our before-state): the task
-fails and its retry finds the item as asked.
+with a failed task naming the items, never with a silent last-writer-wins: how a re-read tells a deliberate undo
+from a stale write is in :mod:`genomics_provider.curation.conflict`.
 
 **Honest summaries.** An item is reported ``changed`` only once a re-read confirmed it (or, for a write that
 replaces nothing but scalar fields, the write's answer showed it); one still not as asked after the bounded rounds,
@@ -60,16 +45,42 @@ wait V after the run's last write (12.5 s with the defaults) before the last re-
 
 from __future__ import annotations
 
-import hashlib
-import json
 import random
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Generic, Protocol, TypeVar
+from dataclasses import dataclass
+from typing import Any, Generic, NotRequired, Protocol, Required, TypedDict, Unpack
 
+from genomics_provider.curation.conflict import ChangeT, Recheck, conflict, fingerprint
 from genomics_provider.curation.outcome import Outcome
+from genomics_provider.curation.rounds import (
+    MAX_CONSECUTIVE_FAILURES,
+    STALE_HINT,
+    FailureStreak,
+    RoundResult,
+    is_definitive,
+)
 from genomics_provider.exceptions import GenomicsApiError
+
+# The round bookkeeping (``rounds``) and conflict detection (``conflict``) are re-exported: the engine's names have
+# always been importable from here.
+__all__ = [
+    "BACKOFF_S",
+    "MAX_CONSECUTIVE_FAILURES",
+    "MAX_VERIFY_READS",
+    "MAX_WRITE_ROUNDS",
+    "STALE_HINT",
+    "FailureStreak",
+    "Recheck",
+    "ReconcileSettings",
+    "Reconciler",
+    "RoundResult",
+    "Writer",
+    "conflict",
+    "fingerprint",
+    "is_definitive",
+    "reconcile",
+]
 
 #: Write rounds per item: the first write plus four corrections.
 MAX_WRITE_ROUNDS = 5
@@ -78,203 +89,6 @@ MAX_WRITE_ROUNDS = 5
 BACKOFF_S = 1.0
 #: Re-reads per written item while it waits to be quiet (another writer keeps changing it).
 MAX_VERIFY_READS = 20
-#: Consecutive writes failing with a transient error after which a round stops sending (the service is down).
-MAX_CONSECUTIVE_FAILURES = 5
-
-ChangeT = TypeVar("ChangeT")
-
-#: Why an item whose fresh read kept turning too old before its write could go out was not written this round.
-STALE_HINT = (
-    "; the rate limit on this key leaves more than max_read_age between a read and the next write: raise the "
-    "connection's max_read_age, or run fewer tasks on the key at once"
-)
-
-
-def fingerprint(value: Any) -> str:
-    """Digest a written field's value (a tag list, a metadata dict) to tell later whether anyone wrote it since.
-
-    A short digest instead of the value keeps a run over 100,000 items small.
-
-    :param value: A JSON-serialisable value.
-    :return: 16 hex characters.
-    """
-    text = json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
-
-
-_ABSENT = object()
-
-
-def conflict(before: Any, written: Any, current: Any) -> str | None:
-    """Tell whether another writer undid our write of a field on purpose (a conflicting ask), not by a stale write.
-
-    A tag list is compared as a set, a metadata dict key by key (see the module docstring for why a stale write can
-    produce neither result).
-
-    :param before: The field in the read our write was planned from.
-    :param written: The field as our write set it.
-    :param current: The field in the re-read that found our change gone.
-    :return: What the other writer did, or ``None`` when the change may have been dropped by a stale write.
-    """
-    if isinstance(before, list) and isinstance(current, list):
-        if set(map(str, current)) == set(map(str, before)) != set(map(str, written or [])):
-            return "put the tags back to exactly what they were before our write"
-        return None
-    if not (isinstance(before, dict) and isinstance(written, dict) and isinstance(current, dict)):
-        return None
-    if current == before != written:
-        return "put the metadata back to exactly what it was before our write"
-    for key in sorted(before.keys() | written.keys(), key=str):
-        ours, was = written.get(key, _ABSENT), before.get(key, _ABSENT)
-        now = current.get(key, _ABSENT)
-        if ours != was and now not in (ours, was):
-            return f"set {key!r} to {_shown(now)} after our write set it to {_shown(ours)} (it was {_shown(was)})"
-    return None
-
-
-def _shown(value: Any) -> str:
-    if value is _ABSENT:
-        return "absent"
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def is_definitive(status: Any) -> bool:
-    """Tell whether an HTTP status means the request was refused for good (4xx other than 408 and 429).
-
-    :param status: The status of an error response or bulk error item (``None`` when there was no response).
-    :return: ``True`` when re-sending cannot help.
-    """
-    return isinstance(status, int) and 400 <= status < 500 and status not in (408, 429)
-
-
-@dataclass
-class FailureStreak:
-    """Writes that failed with a transient error in a row, carried across the pages and rounds of one run.
-
-    :param count: Failed writes since the last success.
-    """
-
-    count: int = 0
-
-    @property
-    def stopped(self) -> bool:
-        """Whether the run should stop sending: the service failed too many writes in a row."""
-        return self.count >= MAX_CONSECUTIVE_FAILURES
-
-
-@dataclass
-class RoundResult:
-    """What one round of writes did to each item it was given.
-
-    :param recheck: Items to re-read: written, or outcome unknown, or held back this round.
-    :param confirmed: Items whose write answer already shows the asked state (no re-read needed).
-    :param already: Items the fresh read just before writing showed as asked already (nothing sent).
-    :param refused: Items refused for good (not written), with the reason.
-    :param errors: The last transient error of each item, used in the final message if it never converges.
-    :param not_sent: Items not sent because the round stopped (too many consecutive failures).
-    :param stamps: Fingerprint of each written item's field as the write's answer showed it.
-    :param streak: The run's writes failed in a row (shared with the caller).
-    :param verify: Re-read items whose write returned 2xx (``False``: trust the 2xx; unknown outcomes are still
-        re-read).
-    """
-
-    recheck: list[str] = field(default_factory=list)
-    confirmed: list[str] = field(default_factory=list)
-    already: list[str] = field(default_factory=list)
-    refused: dict[str, str] = field(default_factory=dict)
-    errors: dict[str, str] = field(default_factory=dict)
-    not_sent: list[str] = field(default_factory=list)
-    stamps: dict[str, str | None] = field(default_factory=dict)
-    streak: FailureStreak = field(default_factory=FailureStreak)
-    last_error: str = ""
-    verify: bool = True
-
-    def sent(self, item_ids: Sequence[str], stamps: Mapping[str, str | None] | None = None) -> None:
-        """Record items whose write returned 2xx; they are re-read to verify (or trusted, when not verifying).
-
-        :param item_ids: The items.
-        :param stamps: Optional. Fingerprint of each item's written field in the write's answer.
-        """
-        (self.recheck if self.verify else self.confirmed).extend(item_ids)
-        self.stamps.update(stamps or {})
-        self.streak.count = 0
-
-    def mismatch(self, item_ids: Sequence[str], reason: str = "") -> None:
-        """Record items whose write returned 2xx but whose answer shows another state: re-read even unverified.
-
-        :param item_ids: The items.
-        :param reason: Optional. What the answer showed, kept as the item's last error.
-        """
-        self.recheck.extend(item_ids)
-        if reason:
-            self.errors.update(dict.fromkeys(item_ids, reason))
-        self.streak.count = 0
-
-    def confirm(self, item_ids: Sequence[str]) -> None:
-        """Record items whose write answer shows exactly the asked state, and that replaced no collection.
-
-        :param item_ids: The items.
-        """
-        self.confirmed.extend(item_ids)
-        self.streak.count = 0
-
-    def as_asked(self, item_ids: Sequence[str]) -> None:
-        """Record items a fresh read, just before writing them, showed as asked already: nothing was sent.
-
-        :param item_ids: The items.
-        """
-        self.already.extend(item_ids)
-
-    def failed(self, item_ids: Sequence[str], status: Any, text: str, *, request_failed: bool = True) -> None:
-        """Record a failed write: refused for good (4xx), or outcome unknown (re-read, maybe written again).
-
-        :param item_ids: The items the failed request (or bulk error item) covered.
-        :param status: The HTTP status of the error (``None`` when no response arrived).
-        :param text: The reason, as shown to the user.
-        :param request_failed: Optional. ``False`` for an error item inside a bulk response that succeeded, or for a
-            write the transport did not send; such items do not count towards stopping the round.
-        """
-        if is_definitive(status):
-            self.refused.update(dict.fromkeys(item_ids, f"not written: {text}"))
-            return
-        self.recheck.extend(item_ids)
-        self.errors.update(dict.fromkeys(item_ids, text))
-        self.last_error = text
-        if request_failed:
-            self.streak.count += 1
-
-    def hold(self, item_ids: Sequence[str]) -> bool:
-        """Hold items back when the run has stopped sending; call before sending them.
-
-        :param item_ids: The items about to be sent.
-        :return: ``True`` when the items were held back (the caller must not send them).
-        """
-        if not self.streak.stopped:
-            return False
-        self.not_sent.extend(item_ids)
-        return True
-
-
-@dataclass
-class Recheck(Generic[ChangeT]):
-    """The state of re-read items, planned again with the same request.
-
-    :param done: Items now as asked.
-    :param changes: Items that still differ, with the change to write next.
-    :param failed: Items that cannot be written (gone, refused at plan time), with the reason.
-    :param stamps: Fingerprint of each re-read item's written field, to tell whether anyone wrote it meanwhile.
-    :param read_at: The hook's clock just before the re-read was sent: the changes were planned from that read.
-    :param conflicts: Items among ``changes`` whose change another writer undid on purpose (:func:`conflict`), with
-        what it did: they fail instead of being written again.
-    """
-
-    done: list[str] = field(default_factory=list)
-    changes: list[ChangeT] = field(default_factory=list)
-    failed: dict[str, str] = field(default_factory=dict)
-    stamps: dict[str, str | None] = field(default_factory=dict)
-    read_at: float | None = None
-    conflicts: dict[str, str] = field(default_factory=dict)
 
 
 class Writer(Protocol[ChangeT]):
@@ -497,6 +311,19 @@ class Reconciler(Generic[ChangeT]):
         return False
 
 
+class ReconcileSettings(TypedDict):
+    """The connection's bounds and the run's choice that :func:`reconcile` hands to :class:`Reconciler`.
+
+    :param verify_delay: V in seconds (the hook's ``verify_delay``).
+    :param pause: Waits this many seconds (the hook's ``pause``, which tests replace).
+    :param verify: Optional. Re-read written items (default).
+    """
+
+    verify_delay: Required[float]
+    pause: Required[Callable[[float], None]]
+    verify: NotRequired[bool]
+
+
 def reconcile(
     writer: Writer[ChangeT],
     changes: Sequence[ChangeT],
@@ -504,10 +331,8 @@ def reconcile(
     outcome: Outcome,
     log: Any,
     *,
-    verify_delay: float,
-    pause: Callable[[float], None],
-    verify: bool = True,
     read_at: float | None = None,
+    **settings: Unpack[ReconcileSettings],
 ) -> None:
     """Write the changes and verify them (see :class:`Reconciler`): one :meth:`~Reconciler.write`, one finish.
 
@@ -516,11 +341,9 @@ def reconcile(
     :param item_id: The item id of a change.
     :param outcome: Where the results go.
     :param log: The task logger.
-    :param verify_delay: V in seconds.
-    :param pause: Waits this many seconds.
-    :param verify: Optional. Re-read written items (default).
     :param read_at: Optional. The hook's clock just before the read the changes were planned from was sent.
+    :param settings: ``verify_delay``, ``pause`` and optionally ``verify``, as :class:`Reconciler` takes them.
     """
-    reconciler = Reconciler(writer, item_id, outcome, log, verify_delay=verify_delay, pause=pause, verify=verify)
+    reconciler = Reconciler(writer, item_id, outcome, log, **settings)
     reconciler.write(changes, read_at=read_at)
     reconciler.finish()

@@ -91,7 +91,35 @@ def _replay(body: bytes, receive: Receive) -> Receive:
     return replayed
 
 
-class RecordMiddleware:
+class _HttpMiddleware:
+    """Pass anything but an HTTP request (lifespan, websockets) straight on; subclasses handle the requests."""
+
+    #: The inner ASGI app, set by the subclass.
+    app: ASGIApp
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Handle one HTTP request with :meth:`handle`, or pass another ASGI event on untouched.
+
+        :param scope: ASGI scope.
+        :param receive: ASGI receive callable.
+        :param send: ASGI send callable.
+        """
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        await self.handle(scope, receive, send)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Handle one HTTP request.
+
+        :param scope: ASGI scope (``type`` is ``http``).
+        :param receive: ASGI receive callable.
+        :param send: ASGI send callable.
+        """
+        raise NotImplementedError
+
+
+class RecordMiddleware(_HttpMiddleware):
     """Log each request (secrets scrubbed), number it, stamp ``X-Request-Id`` and check One Codex write contracts."""
 
     def __init__(self, app: ASGIApp, ctx: Context, recorder: Recorder, violations: ViolationLog) -> None:
@@ -104,16 +132,13 @@ class RecordMiddleware:
         """
         self.app, self.ctx, self.recorder, self.violations = app, ctx, recorder, violations
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Record one request and pass it on with its body replayed.
 
         :param scope: ASGI scope.
         :param receive: ASGI receive callable.
         :param send: ASGI send callable.
         """
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
         body = await _read_body(receive)
         api, path, parsed = api_of(scope["path"]), scope["path"], parse_json(body)
         headers = header_dict(scope)
@@ -160,7 +185,7 @@ class RecordMiddleware:
         return entry
 
 
-class FaultMiddleware:
+class FaultMiddleware(_HttpMiddleware):
     """Shape a request by the faults programmed on ``emu.faults``: latency, replaced replies, resets, slow replies."""
 
     def __init__(self, app: ASGIApp, ctx: Context, registry: TransportRegistry, sleep: Sleep) -> None:
@@ -173,16 +198,13 @@ class FaultMiddleware:
         """
         self.app, self.ctx, self.registry, self.sleep = app, ctx, registry, sleep
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Apply the planned faults to one request.
 
         :param scope: ASGI scope.
         :param receive: ASGI receive callable.
         :param send: ASGI send callable.
         """
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
         exchange: Exchange = scope[EXCHANGE]
         plan = self.ctx.faults.plan(scope["method"].upper(), exchange.path)
         if plan.latency_s:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from genomics_provider.testing.state import OC_ID, Obj, OneCodexState, link_id
+from genomics_provider.testing.state import OC_ID, Obj, OneCodexState, json_copy, link_id
 
 API = "/api/v1"
 
@@ -159,7 +159,7 @@ def render(resource: str, obj: Obj, state: OneCodexState, expand: bool = False) 
     :param expand: Replace links by the linked objects (one level).
     :return: The JSON-ready dict.
     """
-    out: dict[str, Any] = _copy(obj)
+    out: dict[str, Any] = json_copy(obj)
     if not expand:
         return out
     for key, target in LINKS.get(resource, {}).items():
@@ -173,12 +173,4 @@ def render(resource: str, obj: Obj, state: OneCodexState, expand: bool = False) 
 
 def _expanded(resource: str, link: Any, state: OneCodexState) -> Any:
     target = tables(state).get(resource, {}).get(link_id(link) or "")
-    return link if target is None else _copy(target)
-
-
-def _copy(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _copy(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_copy(v) for v in value]
-    return value
+    return link if target is None else json_copy(target)

@@ -7,9 +7,9 @@ from typing import Any
 from genomics_provider.testing import oc_writes
 from genomics_provider.testing.context import Context
 from genomics_provider.testing.errors import oc_error
-from genomics_provider.testing.http import Call, Reply, Route
+from genomics_provider.testing.http import Call, Handler, Reply, Route
 from genomics_provider.testing.oc_access import scope_samples, visible_metadata, visible_sample
-from genomics_provider.testing.oc_model import render
+from genomics_provider.testing.oc_model import render, tables
 from genomics_provider.testing.oc_query import QueryError, compile_where, json_param, paginate, sort_objects
 from genomics_provider.testing.state import Obj, link_id
 
@@ -29,22 +29,22 @@ class OneCodexRoutes:
 
         :return: The route table.
         """
-        w = oc_writes
+        w, one, every = oc_writes, self._one, self._every
         return [
             Route("GET", "/api/v1/account", self.account),
-            Route("GET", "/api/v1/users/{id}", self.user),
-            Route("GET", "/api/v1/samples", self.samples_mine, anonymous_list=True),
-            Route("GET", "/api/v1/samples/public", self.samples_public, anonymous_list=True),
-            Route("GET", "/api/v1/samples/organization", self.samples_organization, anonymous_list=True),
+            Route("GET", "/api/v1/users/{id}", one("users")),
+            Route("GET", "/api/v1/samples", self._samples("mine"), anonymous_list=True),
+            Route("GET", "/api/v1/samples/public", self._samples("public"), anonymous_list=True),
+            Route("GET", "/api/v1/samples/organization", self._samples("organization"), anonymous_list=True),
             Route("GET", "/api/v1/samples/{id}", self.sample),
             Route("PATCH", "/api/v1/samples/{id}", lambda call: w.patch_sample(self.ctx, call)),
             Route("DELETE", "/api/v1/samples/{id}", lambda call: w.delete_sample(self.ctx, call)),
-            Route("GET", "/api/v1/tags", self.tags, anonymous_list=True),
+            Route("GET", "/api/v1/tags", every("tags"), anonymous_list=True),
             Route("POST", "/api/v1/tags", lambda call: w.post_tag(self.ctx, call)),
-            Route("GET", "/api/v1/tags/{id}", self.tag),
-            Route("GET", "/api/v1/projects", self.projects, anonymous_list=True),
+            Route("GET", "/api/v1/tags/{id}", one("tags")),
+            Route("GET", "/api/v1/projects", every("projects"), anonymous_list=True),
             Route("GET", "/api/v1/projects/public", self.projects_public, anonymous_list=True),
-            Route("GET", "/api/v1/projects/{id}", self.project),
+            Route("GET", "/api/v1/projects/{id}", one("projects")),
             Route("GET", "/api/v1/metadata", self.metadata_list, anonymous_list=True),
             Route("GET", "/api/v1/metadata/{id}", self.metadata),
             Route("PATCH", "/api/v1/metadata/{id}", lambda call: w.patch_metadata(self.ctx, call)),
@@ -53,11 +53,39 @@ class OneCodexRoutes:
     def _render(self, resource: str, obj: Obj, call: Call) -> dict[str, Any]:
         return render(resource, obj, self.ctx.onecodex, expand=call.arg("expand") == "all")
 
-    def _one(self, call: Call, resource: str, table: dict[str, Obj]) -> Reply:
-        obj = table.get(call.params["id"])
-        if obj is None:
-            raise oc_error(404)
-        return Reply(200, self._render(resource, obj, call))
+    def _one(self, resource: str) -> Handler:
+        """Answer ``GET /api/v1/<resource>/{id}``: 200 with the object, or 404.
+
+        :param resource: ``users``, ``tags`` or ``projects``.
+        :return: The handler.
+        """
+
+        def one(call: Call) -> Reply:
+            obj = tables(self.ctx.onecodex)[resource].get(call.params["id"])
+            if obj is None:
+                raise oc_error(404)
+            return Reply(200, self._render(resource, obj, call))
+
+        return one
+
+    def _every(self, resource: str) -> Handler:
+        """Answer ``GET /api/v1/<resource>``: 200 with a page of every object the query selects.
+
+        :param resource: ``tags`` or ``projects``.
+        :return: The handler.
+        """
+        return lambda call: self._list(call, resource, list(tables(self.ctx.onecodex)[resource].values()))
+
+    def _samples(self, scope: str) -> Handler:
+        """Answer ``GET /api/v1/samples``, ``/samples/public`` or ``/samples/organization``: 200 with a page.
+
+        :param scope: ``mine`` (own samples and samples of visible projects), ``public`` (every user's public
+            samples) or ``organization`` (shared or public samples of the caller's organisation).
+        :return: The handler.
+        """
+        return lambda call: self._list(
+            call, "samples", scope_samples(self.ctx.onecodex, scope, call.principal), cursor=True
+        )
 
     def _list(self, call: Call, resource: str, items: list[Obj], cursor: bool = False) -> Reply:
         where = json_param(call, "where")
@@ -85,41 +113,6 @@ class OneCodexRoutes:
             raise oc_error(404)
         return Reply(200, render("account", account, self.ctx.onecodex, call.arg("expand") == "all"))
 
-    def user(self, call: Call) -> Reply:
-        """``GET /api/v1/users/{id}``.
-
-        :param call: The request.
-        :return: 200 with the user, or 404.
-        """
-        return self._one(call, "users", self.ctx.onecodex.users)
-
-    def samples_mine(self, call: Call) -> Reply:
-        """``GET /api/v1/samples``: own samples and samples of visible projects.
-
-        :param call: The request.
-        :return: 200 with a page.
-        """
-        items = scope_samples(self.ctx.onecodex, "mine", call.principal)
-        return self._list(call, "samples", items, cursor=True)
-
-    def samples_public(self, call: Call) -> Reply:
-        """``GET /api/v1/samples/public``: public samples of every user.
-
-        :param call: The request.
-        :return: 200 with a page.
-        """
-        items = scope_samples(self.ctx.onecodex, "public", call.principal)
-        return self._list(call, "samples", items, cursor=True)
-
-    def samples_organization(self, call: Call) -> Reply:
-        """``GET /api/v1/samples/organization``: shared/public samples of the caller's organisation.
-
-        :param call: The request.
-        :return: 200 with a page.
-        """
-        items = scope_samples(self.ctx.onecodex, "organization", call.principal)
-        return self._list(call, "samples", items, cursor=True)
-
     def sample(self, call: Call) -> Reply:
         """``GET /api/v1/samples/{id}``.
 
@@ -129,30 +122,6 @@ class OneCodexRoutes:
         sample = visible_sample(self.ctx, call.params["id"], call.principal)
         return Reply(200, self._render("samples", sample, call))
 
-    def tags(self, call: Call) -> Reply:
-        """``GET /api/v1/tags``.
-
-        :param call: The request.
-        :return: 200 with a page.
-        """
-        return self._list(call, "tags", list(self.ctx.onecodex.tags.values()))
-
-    def tag(self, call: Call) -> Reply:
-        """``GET /api/v1/tags/{id}``.
-
-        :param call: The request.
-        :return: 200 with the tag, or 404.
-        """
-        return self._one(call, "tags", self.ctx.onecodex.tags)
-
-    def projects(self, call: Call) -> Reply:
-        """``GET /api/v1/projects``.
-
-        :param call: The request.
-        :return: 200 with a page.
-        """
-        return self._list(call, "projects", list(self.ctx.onecodex.projects.values()))
-
     def projects_public(self, call: Call) -> Reply:
         """``GET /api/v1/projects/public``: every user's public projects.
 
@@ -160,14 +129,6 @@ class OneCodexRoutes:
         :return: 200 with a page.
         """
         return self._list(call, "projects", [p for p in self.ctx.onecodex.projects.values() if p.get("public")])
-
-    def project(self, call: Call) -> Reply:
-        """``GET /api/v1/projects/{id}``.
-
-        :param call: The request.
-        :return: 200 with the project, or 404.
-        """
-        return self._one(call, "projects", self.ctx.onecodex.projects)
 
     def metadata_list(self, call: Call) -> Reply:
         """``GET /api/v1/metadata``: records of the samples ``/samples`` lists.

@@ -8,7 +8,7 @@ from urllib.parse import parse_qsl, quote, urlencode
 from genomics_provider.sevenbridges.limits import PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX
 from genomics_provider.testing.errors import sb_error
 from genomics_provider.testing.http import Call
-from genomics_provider.testing.state import Obj
+from genomics_provider.testing.state import Obj, json_copy
 
 #: Fields of list items when ``fields`` is not given.
 DEFAULT_LIST_FIELDS = ("href", "id", "name", "project", "parent", "type")
@@ -32,7 +32,7 @@ def file_json(call: Call, item: Obj) -> dict[str, Any]:
     """
     out: dict[str, Any] = {"href": f"{api_base(call)}/files/{item['id']}"}
     for key, value in item.items():
-        out[key] = _copy(value)
+        out[key] = json_copy(value)
     return out
 
 
@@ -43,7 +43,7 @@ def project_json(call: Call, project: Obj) -> dict[str, Any]:
     :param project: Stored project.
     :return: The JSON-ready dict.
     """
-    return {"href": f"{api_base(call)}/projects/{project['id']}", **_copy(project)}
+    return {"href": f"{api_base(call)}/projects/{project['id']}", **json_copy(project)}
 
 
 def select_fields(full: dict[str, Any], spec: str | None, default: tuple[str, ...] | None) -> dict[str, Any]:
@@ -125,11 +125,3 @@ def envelope(
     if offset > 0:
         links.append({"href": moved(max(0, offset - limit)), "rel": "prev", "method": "GET"})
     return {"href": href, "items": items, "links": links}
-
-
-def _copy(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _copy(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_copy(v) for v in value]
-    return value

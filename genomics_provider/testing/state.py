@@ -42,6 +42,19 @@ def _derived_id(kind: str, counter: int, length: int) -> str:
     return hashlib.sha256(f"emulator:{kind}:{counter}".encode()).hexdigest()[:length]
 
 
+def json_copy(value: Any) -> Any:
+    """Copy a stored JSON value's dicts and lists, so a rendered answer never shares them with the state.
+
+    :param value: A JSON-like value.
+    :return: The copy (scalars as they are).
+    """
+    if isinstance(value, dict):
+        return {k: json_copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [json_copy(v) for v in value]
+    return value
+
+
 def link_id(value: Any) -> str | None:
     """Return the id a One Codex link points to.
 
