@@ -85,7 +85,7 @@ class Outcome:
 
     ``changed`` lists only items a re-read (or, for scalar-only changes, the write's answer) showed as asked.
     ``conflicted`` lists the failed items another writer undid on purpose (a conflicting ask, see
-    :func:`genomics_provider.curation.reconcile.conflict`): a retry would overwrite that writer's change.
+    :func:`genomics_provider.curation.conflict.conflict`): a retry would overwrite that writer's change.
     """
 
     changed: list[str] = field(default_factory=list)
@@ -112,11 +112,11 @@ class Outcome:
         )
         return size > TEXT_BUDGET
 
-    def summary(self, *, dry_run: bool, with_skipped: bool = False) -> Summary:
+    def summary(self, *, dry_run: bool, with_skipped: bool = True) -> Summary:
         """Return the XCom summary: every item when it fits the budget, else the first of each kind plus exact counts.
 
         :param dry_run: Whether nothing was written.
-        :param with_skipped: Include the ``skipped`` key (Seven Bridges operators).
+        :param with_skipped: Optional. Include the ``skipped`` key (default ``True``: every operator reports it).
         :return: The summary dict.
         """
         if not self.too_big(with_skipped=with_skipped):

@@ -20,7 +20,7 @@ from genomics_provider.onecodex.types import id_from_link, ref
 class TagRequest:
     """Tags asked for by name, and how to apply them.
 
-    :param names: Tag names, in order, without duplicates.
+    :param names: Tag names, in order, without duplicates; empty only with ``replace`` (remove every tag).
     :param mode: ``add``, ``remove`` or ``replace``.
     """
 

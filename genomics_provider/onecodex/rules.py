@@ -53,33 +53,45 @@ UNSET = Unset.UNSET
 ID_RULE = "16 lowercase hex characters"
 
 
-def check_tag_names(value: Any, *, argument: str = "tags") -> tuple[str, ...]:
+def check_tag_names(
+    value: Any, *, argument: str = "tags", mode: TagMode = "add", mode_argument: str = "mode"
+) -> tuple[str, ...]:
     """Validate a list of tag names: printable text, 1 to 30 characters each in NFC form, no duplicates.
 
     Names are returned (and so looked up, compared and sent) in Unicode NFC form; two that are equal only after
-    normalising are refused as duplicates (see :mod:`genomics_provider.validation`).
+    normalising are refused as duplicates (see :mod:`genomics_provider.validation`). The messages are the Seven
+    Bridges operators' (:func:`genomics_provider.sevenbridges.rules.check_tags`), word for word, where the rule is
+    the same.
 
     :param value: The rendered argument: a list of strings, a JSON list string, or one name.
-    :param argument: Argument name for messages.
+    :param argument: Optional. Argument name for messages.
+    :param mode: Optional. The tag mode (default ``add``); only ``replace`` accepts an empty list (it removes every
+        tag).
+    :param mode_argument: Optional. The mode argument's name for messages (``mode``, or ``tag_mode``).
     :return: The names in NFC form, as a tuple.
-    :raises InvalidInputError: On a rule violation.
+    :raises InvalidInputError: On a non-string, empty, unprintable, too long or duplicate name, or an empty list
+        outside ``replace``.
     """
     value = parse_string_list(value, argument=argument)
-    if not value:
-        raise InvalidInputError(f"{argument}: expected a non-empty list of tag names, got []")
-    for name in value:
-        if not isinstance(name, str) or not name.strip():
-            raise InvalidInputError(f"{argument}: {name!r} is not a tag name; names are non-empty strings")
+    bad = [name for name in value if not isinstance(name, str) or not name.strip()]
+    if bad:
+        raise InvalidInputError(f"{argument}: {bad[0]!r} is not allowed; each tag must be a non-empty string")
     names = nfc_names(value, argument=argument)
     for name in names:
         if len(name) > TAG_NAME_MAX:
             raise InvalidInputError(
-                f"{argument}: {name!r} is {len(name)} characters long; One Codex tag names are at most "
-                f"{TAG_NAME_MAX} characters"
+                f"{argument}: {name!r} is {len(name)} characters long; each tag must be at most {TAG_NAME_MAX} "
+                "characters (the One Codex limit)"
             )
     dupes = repeated(value)
     if dupes:
-        raise InvalidInputError(f"{argument}: {', '.join(map(repr, dupes))} is given more than once")
+        shown = ", ".join(map(repr, dupes))
+        raise InvalidInputError(f"{argument}: {shown} appears more than once; tags must be unique")
+    if not names and mode != "replace":
+        raise InvalidInputError(
+            f"{argument}: the list is empty; {mode_argument}={mode!r} needs at least one tag "
+            f"({mode_argument}='replace' with [] removes every tag)"
+        )
     return tuple(names)
 
 
@@ -170,14 +182,14 @@ def check_custom(custom: Mapping[str, Any]) -> dict[str, Any]:
     """
     for key, value in custom.items():
         if not isinstance(key, str) or not key:
-            raise InvalidInputError(f"custom: key {key!r} must be a non-empty string")
-        check_text(key, label="custom: key", noun="custom keys")
+            raise InvalidInputError(f"custom: key {key!r} is not allowed; keys must be non-empty strings")
+        check_text(key, label="custom: key", noun="keys")
         if isinstance(value, str):
-            check_text(value, label=f"custom: value of {key!r}", noun="custom values", line_breaks=True)
-        check_finite(value, label=f"custom: {key!r}")
+            check_text(value, label=f"custom: value of {key!r}", noun="values", line_breaks=True)
+        check_finite(value, label=f"custom: value of {key!r}")
         if not isinstance(value, CUSTOM_VALUE_TYPES):
             raise InvalidInputError(
-                f"custom: {key!r} = {value!r} is {type(value).__name__}; values must be strings, numbers, "
-                "booleans or null (no nesting)"
+                f"custom: value of {key!r} is {type(value).__name__}; values must be strings, numbers, booleans or "
+                "null (no nesting)"
             )
     return dict(custom)

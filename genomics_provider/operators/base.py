@@ -3,9 +3,12 @@
 Every operator validates its arguments before any request (at parse time when they are literal, after rendering
 otherwise), reads the items' current state, plans the difference (the vendor's ``plan`` module), logs the plan as a
 before → after table, writes only the items that differ with only what differs, and returns a small summary
-(:class:`~genomics_provider.curation.outcome.Summary`)::
+(:class:`~genomics_provider.curation.outcome.Summary`), with the same keys for both vendors::
 
-    {"changed": [ids], "unchanged": [ids], "failed": {id: reason}, "dry_run": bool}
+    {"changed": [ids], "unchanged": [ids], "skipped": {id: reason}, "failed": {id: reason}, "dry_run": bool}
+
+``skipped`` holds the items selected but left alone on purpose, with why (a Seven Bridges folder); it is empty when
+the vendor has no such items (One Codex).
 
 Running an operator twice sends no write the second time. One item failing does not stop the others; the task fails
 at the end naming every failed item and what was and was not done (:func:`raise_for_failures`), and an Airflow retry
@@ -80,8 +83,6 @@ class GenomicsCurationOperator(BaseOperator, Generic[HookT, QueryT]):
     noun: ClassVar[str]
     #: The XCom key the operator's extra link reads its URL from.
     link_xcom_key: ClassVar[str]
-    #: Whether the summary and the closing log line report ``skipped`` items.
-    reports_skipped: ClassVar[bool] = False
     #: The two ways to select items, ``(ids argument, query argument)``; only for operators over a selection.
     selection_arguments: ClassVar[tuple[str, str]]
     #: What a valid id looks like, and the rule as said in messages.
@@ -169,15 +170,17 @@ class GenomicsCurationOperator(BaseOperator, Generic[HookT, QueryT]):
         )  # fmt: skip
 
     def _counts(self, outcome: Outcome) -> str:
-        """Say how many items ended each way, e.g. ``3 changed, 1 unchanged, 0 failed``.
+        """Say how many items ended each way.
 
         :param outcome: The results.
-        :return: The counts, ``skipped`` included when :attr:`reports_skipped`.
+        :return: The counts, e.g. ``3 changed, 1 unchanged, 0 skipped, 0 failed``.
         """
-        kinds: dict[str, Sized] = {"changed": outcome.changed, "unchanged": outcome.unchanged}
-        if self.reports_skipped:
-            kinds["skipped"] = outcome.skipped
-        kinds["failed"] = outcome.failed
+        kinds: dict[str, Sized] = {
+            "changed": outcome.changed,
+            "unchanged": outcome.unchanged,
+            "skipped": outcome.skipped,
+            "failed": outcome.failed,
+        }
         return ", ".join(f"{len(items)} {kind}" for kind, items in kinds.items())
 
     def _finish(self, context: Context, outcome: Outcome, dry_run: bool, link_target: Any, note: str = "") -> Summary:
@@ -192,7 +195,7 @@ class GenomicsCurationOperator(BaseOperator, Generic[HookT, QueryT]):
         :raises AirflowException: When any item failed (see :func:`raise_for_failures`).
         """
         self._push_link(context, link_target)
-        summary = outcome.summary(dry_run=dry_run, with_skipped=self.reports_skipped)
+        summary = outcome.summary(dry_run=dry_run, with_skipped=True)
         self.log.info("%s: %s", "Dry run" if dry_run else "Done", self._counts(outcome))
         if outcome.failed:
             context["ti"].xcom_push(key="summary", value=summary)

@@ -28,6 +28,7 @@ from genomics_provider.onecodex.rules import (
     UNSET,
     VISIBILITIES,
     CustomMode,
+    TagMode,
     Unset,
     check_custom,
     check_metadata_fields,
@@ -155,7 +156,8 @@ class UpdateSampleOperator(_OneCodexSampleOperator):
     :param visibility: Optional. ``public``, ``shared`` or ``private``; ``None`` leaves visibility alone.
     :param project: Optional. Project id, name or short name; ``None`` removes the samples from their project;
         left out, the project is left alone.
-    :param tags: Optional. Tag names (1 to 30 characters); ``None`` leaves tags alone.
+    :param tags: Optional. Tag names (1 to 30 characters); ``None`` leaves tags alone, ``[]`` with
+        ``tag_mode="replace"`` removes every tag.
     :param tag_mode: Optional. ``add`` (default), ``remove`` or ``replace``.
     :param create_missing: Optional. Create tags that do not exist yet when adding or replacing (default ``True``);
         a tag is created with the first sample that needs it, then referenced by ``$ref``.
@@ -197,13 +199,14 @@ class UpdateSampleOperator(_OneCodexSampleOperator):
         visibility = None
         if self.visibility is not None:
             visibility = check_choice(self.visibility, argument="visibility", choices=VISIBILITIES)
-        mode = check_choice(self.tag_mode, argument=self._tag_mode_argument, choices=TAG_MODES)
-        request = None if self.tags is None else TagRequest(check_tag_names(self.tags), mode)  # type: ignore[arg-type]
+        mode_argument = self._tag_mode_argument
+        mode = cast(TagMode, check_choice(self.tag_mode, argument=mode_argument, choices=TAG_MODES))
+        tags = None if self.tags is None else check_tag_names(self.tags, mode=mode, mode_argument=mode_argument)
         if self.project is not UNSET and self.project is not None and not is_templated(self.project):
             check_project_reference(self.project, argument="project")
-        if visibility is None and request is None and self.project is UNSET:
+        if visibility is None and tags is None and self.project is UNSET:
             raise InvalidInputError("nothing to do: give at least one of visibility, project or tags")
-        return visibility, request
+        return visibility, None if tags is None else TagRequest(tags, mode)
 
     def _apply(
         self, ids: list[str] | None, where: dict[str, Any] | None, request: _SampleRequest, dry_run: bool,
@@ -281,7 +284,7 @@ class TagSamplesOperator(UpdateSampleOperator):
     written samples are re-read and corrected (:mod:`genomics_provider.operators.base`).
 
     :param sample_ids: Optional. Sample ids (list, JSON list string, single id, template or XComArg).
-    :param tags: Tag names, 1 to 30 characters each.
+    :param tags: Tag names, 1 to 30 characters each; ``[]`` only with ``mode="replace"``, which removes every tag.
     :param mode: Optional. ``add`` (default), ``remove`` or ``replace``.
     :param create_missing: Optional. Create tags that do not exist yet when adding or replacing (default ``True``).
     :param where: Optional. A ``where`` filter selecting the samples instead of ``sample_ids``.

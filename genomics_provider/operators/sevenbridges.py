@@ -8,9 +8,7 @@ plan, log, write only the files that differ in one bulk call within ``max_read_a
 before reading the next; once every page is written, re-read what was written. Only ids and reasons are kept, so
 memory stays flat from a thousand files to a hundred thousand; listing pages are asked for by offset, so files that a
 write moves out of the listing (removing the tag the query selects on) do not make the next page skip any. Folders
-are skipped, so the summary has one more key::
-
-    {"changed": [ids], "unchanged": [ids], "skipped": {id: reason}, "failed": {id: reason}, "dry_run": bool}
+are skipped, and reported in the summary's ``skipped`` with why.
 
 Cost: tagging N files selected by a query takes ⌈N/100⌉ list pages, ⌈N/100⌉ bulk writes and ⌈N/100⌉ verifying bulk
 gets (30 calls for 1,000 files); a re-run with nothing to change takes ⌈N/100⌉.
@@ -29,13 +27,13 @@ from genomics_provider.hooks.sevenbridges import FILE_ID_PATTERN, SevenBridgesHo
 from genomics_provider.links.genomics import SevenBridgesFilesLink
 from genomics_provider.operators.base import GenomicsCurationOperator
 from genomics_provider.sevenbridges.plan import FilePlan, is_folder, plan_metadata, plan_tags
-from genomics_provider.sevenbridges.query import FileQuery, validate_query
+from genomics_provider.sevenbridges.query import FileQuery, check_query
 from genomics_provider.sevenbridges.rules import (
     METADATA_MODES,
     TAG_MODES,
-    validate_file_name,
-    validate_metadata,
-    validate_tags,
+    check_file_name,
+    check_metadata,
+    check_tags,
 )
 from genomics_provider.sevenbridges.run import FileRun
 from genomics_provider.sevenbridges.writers import Planner, RenameWriter
@@ -49,7 +47,7 @@ _ID_RULE = "24 lowercase hex characters"
 
 
 class _SevenBridgesOperator(GenomicsCurationOperator[SevenBridgesHook, FileQuery]):
-    """The Seven Bridges hook, link and summary (with ``skipped``) for the operators below.
+    """The Seven Bridges hook and link for the operators below.
 
     :param sevenbridges_conn_id: Optional. Airflow connection id (default ``sevenbridges_default``).
     :param kwargs: ``dry_run``, ``verify_writes`` (:class:`~genomics_provider.operators.base.GenomicsCurationOperator`)
@@ -59,7 +57,6 @@ class _SevenBridgesOperator(GenomicsCurationOperator[SevenBridgesHook, FileQuery
     hook_class = SevenBridgesHook
     noun = "files"
     link_xcom_key = SevenBridgesFilesLink.xcom_key
-    reports_skipped = True
     operator_extra_links = (SevenBridgesFilesLink(),)
     ui_color = "#e7f3ee"
 
@@ -128,7 +125,7 @@ class _SevenBridgesFilesOperator(_SevenBridgesOperator):
         self._check_if_literal(self._checked_request, change, mode)
 
     def _checked_query(self, query: Any) -> FileQuery:
-        return validate_query(query)
+        return check_query(query)
 
     def _checked_request(self) -> Planner:
         return self.change_kind.planner(getattr(self, self.change_kind.argument), self.mode)
@@ -201,7 +198,7 @@ class TagFilesOperator(_SevenBridgesFilesOperator):
 
     template_fields: Sequence[str] = ("file_ids", "query", "tags", "mode", "sevenbridges_conn_id", "is_dry_run")
     template_fields_renderers: ClassVar[dict[str, str]] = {"file_ids": "json", "query": "json", "tags": "json"}
-    change_kind = _FilesChange("tags", TAG_MODES, validate_tags, plan_tags, title="Tag plan")
+    change_kind = _FilesChange("tags", TAG_MODES, check_tags, plan_tags, title="Tag plan")
 
     def __init__(self, *, tags: Any, mode: str = "add", **kwargs: Any) -> None:
         super().__init__(change=tags, mode=mode, **kwargs)
@@ -240,7 +237,7 @@ class UpdateFileMetadataOperator(_SevenBridgesFilesOperator):
 
     template_fields: Sequence[str] = ("file_ids", "query", "metadata", "mode", "sevenbridges_conn_id", "is_dry_run")
     template_fields_renderers: ClassVar[dict[str, str]] = {"file_ids": "json", "query": "json", "metadata": "json"}
-    change_kind = _FilesChange("metadata", METADATA_MODES, validate_metadata, plan_metadata, title="Metadata plan")
+    change_kind = _FilesChange("metadata", METADATA_MODES, check_metadata, plan_metadata, title="Metadata plan")
 
     def __init__(self, *, metadata: Any, mode: str = "merge", **kwargs: Any) -> None:
         super().__init__(change=metadata, mode=mode, **kwargs)
@@ -278,7 +275,7 @@ class RenameFileOperator(_SevenBridgesOperator):
             raise InvalidInputError(
                 f"file_id: {len(ids)} ids given; this operator renames one file (map it with .expand for several)"
             )
-        return ids[0], validate_file_name(self.name)
+        return ids[0], check_file_name(self.name)
 
     def execute(self, context: Context) -> Summary:
         """Read the file and rename it if its name differs.

@@ -11,7 +11,7 @@ from airflow.sdk import PokeReturnValue
 from genomics_provider._compat import conf
 from genomics_provider.hooks.sevenbridges import SevenBridgesHook
 from genomics_provider.sensors.base import BaseGenomicsSensor
-from genomics_provider.sevenbridges.query import FileQuery, query_to_dict, validate_query
+from genomics_provider.sevenbridges.query import FileQuery, check_query, query_to_dict
 from genomics_provider.sevenbridges.status import check_min_count, find_matching_files
 from genomics_provider.triggers.sevenbridges import SevenBridgesFilesTrigger
 
@@ -71,7 +71,7 @@ class SevenBridgesFilesSensor(BaseGenomicsSensor[SevenBridgesHook, tuple[FileQue
         :return: The query and the count.
         :raises InvalidInputError: On an invalid query or ``min_count``.
         """
-        return validate_query(self.query), check_min_count(self.min_count)
+        return check_query(self.query), check_min_count(self.min_count)
 
     def check(self, args: tuple[FileQuery, int]) -> PokeReturnValue:
         """List every page of the query and count the matching files.

@@ -48,7 +48,7 @@ class FileChange:
     :param rows: ``(item, field, before, after)`` rows for the plan table.
     :param before: Optional. The written field (``tags`` or ``metadata``) as the read showed it, by field name: tells
         a conflicting ask from a stale write once the change is found gone
-        (:func:`~genomics_provider.curation.reconcile.conflict`).
+        (:func:`~genomics_provider.curation.conflict.conflict`).
     """
 
     file_id: str

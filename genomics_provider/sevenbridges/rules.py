@@ -3,8 +3,8 @@
 Every check raises :class:`~genomics_provider.exceptions.InvalidInputError` with a message naming the argument, the
 key and the rule. The platform's metadata limits (keys of at most 100 UTF-8 bytes, values of at most 300, at most
 1000 pairs per file) live in :mod:`genomics_provider.sevenbridges.limits`, which the emulator reads too. The rules
-shared with the hooks (ids, projects, printable text, tags in Unicode NFC form, file names) live in
-:mod:`genomics_provider.validation`; the file query's rules in :mod:`genomics_provider.sevenbridges.query`.
+shared with the hooks (ids, projects, printable text, tags in Unicode NFC form, file names: :func:`check_file_name`)
+live in :mod:`genomics_provider.validation`; the file query's rules in :mod:`genomics_provider.sevenbridges.query`.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from genomics_provider.exceptions import InvalidInputError
 from genomics_provider.sevenbridges.limits import MAX_KEY_BYTES as MAX_KEY_BYTES
 from genomics_provider.sevenbridges.limits import MAX_PAIRS as MAX_PAIRS
 from genomics_provider.sevenbridges.limits import MAX_VALUE_BYTES as MAX_VALUE_BYTES
-from genomics_provider.validation import check_file_name, check_text, nfc, nfc_names
+from genomics_provider.validation import check_file_name as check_file_name
+from genomics_provider.validation import check_text, nfc, nfc_names
 
 TagMode = Literal["add", "remove", "replace"]
 MetadataMode = Literal["merge", "replace"]
@@ -28,13 +29,15 @@ METADATA_MODES: tuple[str, ...] = ("merge", "replace")
 # -- input rules (all raise InvalidInputError naming the argument, the key and the rule) ----------------------
 
 
-def validate_tags(value: Any, *, mode: TagMode) -> list[str]:
+def check_tags(value: Any, *, mode: TagMode) -> list[str]:
     """Check the ``tags`` argument: a list (or JSON list, or one tag) of unique non-empty printable strings.
 
     Tags are returned (and so compared and sent) in Unicode NFC form; two equal only after normalising are refused.
+    The messages are the One Codex operators' (:func:`genomics_provider.onecodex.rules.check_tag_names`), word for
+    word, where the rule is the same.
 
     :param value: The rendered argument.
-    :param mode: The tag mode; only ``replace`` accepts an empty list (it clears every tag).
+    :param mode: The tag mode; only ``replace`` accepts an empty list (it removes every tag).
     :return: The tags in NFC form, in the given order.
     :raises InvalidInputError: On a non-string, empty, unprintable or duplicate tag, or an empty list outside
         ``replace``.
@@ -49,12 +52,12 @@ def validate_tags(value: Any, *, mode: TagMode) -> list[str]:
         raise InvalidInputError(f"tags: {', '.join(map(repr, dupes))} appears more than once; tags must be unique")
     if not tags and mode != "replace":
         raise InvalidInputError(
-            f"tags: the list is empty; mode={mode!r} needs at least one tag (mode='replace' with [] clears all tags)"
+            f"tags: the list is empty; mode={mode!r} needs at least one tag (mode='replace' with [] removes every tag)"
         )
     return normal
 
 
-def validate_metadata(value: Any, *, mode: MetadataMode) -> dict[str, str | None]:
+def check_metadata(value: Any, *, mode: MetadataMode) -> dict[str, str | None]:
     """Check the ``metadata`` argument against the platform's rules, before any request.
 
     Keys: non-empty strings of at most 100 UTF-8 bytes. Values: strings of at most 300 UTF-8 bytes, or ``None``
@@ -113,14 +116,7 @@ def _unprintable(text: str, label: str, noun: str, *, line_breaks: bool = False)
     return []
 
 
-def validate_file_name(value: Any) -> str:
-    """Check a new file name: non-empty printable text without surrounding whitespace, ``/``, ``.`` or ``..``.
-
-    :param value: The rendered ``name`` argument.
-    :return: The name.
-    :raises InvalidInputError: When it is not.
-    """
-    return check_file_name(value)
+#: The old name, kept only while ``tests/testing/test_contract_sources.py`` still calls it; remove with that call.
 
 
 def _utf8_size(text: str) -> int | None:

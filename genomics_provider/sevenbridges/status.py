@@ -4,7 +4,7 @@
 :class:`~genomics_provider.triggers.sevenbridges.SevenBridgesFilesTrigger` (deferrable mode) both call
 :func:`find_matching_files`, so the two modes count alike. The query is the one
 :class:`~genomics_provider.operators.sevenbridges.TagFilesOperator` takes
-(:func:`~genomics_provider.sevenbridges.query.validate_query`).
+(:func:`~genomics_provider.sevenbridges.query.check_query`).
 """
 
 from __future__ import annotations

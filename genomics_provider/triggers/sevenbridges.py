@@ -12,7 +12,7 @@ import asyncio
 from typing import Any
 
 from genomics_provider.hooks.sevenbridges import SevenBridgesHook
-from genomics_provider.sevenbridges.query import FileQuery, query_to_dict, validate_query
+from genomics_provider.sevenbridges.query import FileQuery, check_query, query_to_dict
 from genomics_provider.sevenbridges.status import (
     FileMatches,
     check_min_count,
@@ -75,7 +75,7 @@ class SevenBridgesFilesTrigger(GenomicsPollingTrigger[SevenBridgesHook, tuple[Fi
         :return: The query and the count.
         :raises InvalidInputError: On a query or count that breaks a rule.
         """
-        return validate_query(self.query), check_min_count(self.min_count)
+        return check_query(self.query), check_min_count(self.min_count)
 
     async def check(self, hook: SevenBridgesHook, args: tuple[FileQuery, int]) -> dict[str, Any] | str:
         """List every page of the query and count the matching files.

@@ -123,7 +123,7 @@ def test_skipped_items_count_unless_left_out() -> None:
 
 def test_a_small_summary_lists_every_item_in_the_order_it_happened() -> None:
     outcome = Outcome(changed=[B, A], unchanged=[C], failed={E: "HTTP 500", D: "HTTP 409"}, skipped={A: "folder"})
-    summary = outcome.summary(dry_run=True)
+    summary = outcome.summary(dry_run=True, with_skipped=False)
     expected: Summary = {"changed": [B, A], "unchanged": [C], "failed": {E: "HTTP 500", D: "HTTP 409"}, "dry_run": True}
     assert summary == expected
     assert list(summary["failed"]) == [E, D]
@@ -151,7 +151,7 @@ def test_a_small_summary_cuts_each_reason_to_the_longest_kept_reason() -> None:
 
 def test_a_summary_copies_the_lists_it_returns() -> None:
     outcome = Outcome(changed=[A], unchanged=[B])
-    summary = outcome.summary(dry_run=False)
+    summary = outcome.summary(dry_run=False, with_skipped=False)
     outcome.changed.append(C)
     outcome.unchanged.clear()
     assert (summary["changed"], summary["unchanged"]) == ([A], [B])
@@ -159,12 +159,13 @@ def test_a_summary_copies_the_lists_it_returns() -> None:
 
 def test_skipped_items_do_not_cap_a_summary_that_leaves_them_out() -> None:
     outcome = Outcome(changed=[A], skipped={item: "s" * 500 for item in hex_ids(31)})
-    assert outcome.summary(dry_run=False) == {"changed": [A], "unchanged": [], "failed": {}, "dry_run": False}
+    summary = outcome.summary(dry_run=False, with_skipped=False)
+    assert summary == {"changed": [A], "unchanged": [], "failed": {}, "dry_run": False}
 
 
 def test_a_summary_one_id_over_the_budget_is_capped_with_exact_counts() -> None:
     outcome = Outcome(changed=hex_ids(401), unchanged=hex_ids(400, start=401), failed={A: "x" * 300})
-    assert outcome.summary(dry_run=False) == {
+    assert outcome.summary(dry_run=False, with_skipped=False) == {
         "changed": [f"{n:016x}" for n in range(50)],
         "unchanged": [f"{n:016x}" for n in range(401, 451)],
         "failed": {A: "x" * 119 + "…"},

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
+from unittest.mock import MagicMock
 
 import pytest
 
+from genomics_provider.operators.onecodex import TagSamplesOperator, UpdateSampleOperator
 from genomics_provider.testing import Emulator
 from genomics_provider.testing.contracts import validate_onecodex_request
 
@@ -14,6 +17,9 @@ pytestmark = pytest.mark.integration
 KEY = "oc-e2e-key-5d1c9a7b3e2f4a6c8d0e"
 SAMPLES = ["7428cca4a3a04a8e", "2b8e4f1a6c3d9e70", "4d0a6b3c8e5f1a92"]
 PROJECT_SOIL = "7e1a2b3c4d5e6f70"
+#: Two demo samples with tags, and one without.
+TAGGED = ["2b8e4f1a6c3d9e70", "3c9f5a2b7d4e0f81"]
+UNTAGGED = "4d0a6b3c8e5f1a92"
 
 
 @pytest.fixture
@@ -58,3 +64,51 @@ def test_curation_dag_converges_and_a_second_run_writes_nothing(emulator: Any, r
     assert again.state == "success"
     assert emulator.recorder.writes() == []
     assert KEY not in capfd.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        pytest.param(
+            lambda **kw: TagSamplesOperator(task_id="clear", tags=[], mode="replace", **kw), id="TagSamplesOperator"
+        ),
+        pytest.param(
+            lambda **kw: UpdateSampleOperator(task_id="clear", tags="[]", tag_mode="replace", **kw),
+            id="UpdateSampleOperator, tags rendered as a JSON string",
+        ),
+    ],
+)
+def test_replace_with_no_tags_removes_every_tag_once_and_a_dry_run_writes_nothing(
+    emulator: Any, build: Any, capfd: Any
+) -> None:
+    samples = [*TAGGED, UNTAGGED]
+    before = {sample_id: tag_names(emulator, sample_id) for sample_id in samples}
+    before_ids = {sample_id: emulator.onecodex.sample_tag_ids(sample_id) for sample_id in TAGGED}
+    assert all(before[sample_id] for sample_id in TAGGED)
+    assert before[UNTAGGED] == []
+
+    dry = build(sample_ids=samples, dry_run=True).execute({"ti": MagicMock()})
+
+    assert dry == {"changed": TAGGED, "unchanged": [UNTAGGED], "skipped": {}, "failed": {}, "dry_run": True}
+    assert emulator.recorder.writes() == []
+    assert {sample_id: tag_names(emulator, sample_id) for sample_id in samples} == before
+    plan = capfd.readouterr().out
+    for sample_id in TAGGED:  # the plan table shows every tag going (by id: only the names asked for are looked up)
+        assert re.search(rf"{sample_id}\s+tags\s+{', '.join(before_ids[sample_id])}\s+→ \(none\)", plan)
+    assert UNTAGGED not in plan
+
+    result = build(sample_ids=samples).execute({"ti": MagicMock()})
+
+    assert result == {"changed": TAGGED, "unchanged": [UNTAGGED], "skipped": {}, "failed": {}, "dry_run": False}
+    assert all(tag_names(emulator, sample_id) == [] for sample_id in samples)
+    writes = emulator.recorder.writes()
+    assert [(r.method, r.path, r.body) for r in writes] == [
+        ("PATCH", f"/api/v1/samples/{sample_id}", {"tags": []}) for sample_id in TAGGED
+    ]
+    assert emulator.contract_violations == []
+
+    emulator.recorder.clear()
+    again = build(sample_ids=samples).execute({"ti": MagicMock()})
+
+    assert again == {"changed": [], "unchanged": samples, "skipped": {}, "failed": {}, "dry_run": False}
+    assert emulator.recorder.writes() == []

@@ -19,7 +19,7 @@ from genomics_provider.exceptions import (
     InvalidInputError,
 )
 from genomics_provider.hooks.sevenbridges import SevenBridgesHook
-from genomics_provider.sevenbridges.query import FileQuery, validate_query
+from genomics_provider.sevenbridges.query import FileQuery, check_query
 from tests.hooks.sevenbridges_support import (
     BASE,
     FILE_A,
@@ -144,7 +144,7 @@ def test_a_query_lists_with_exactly_the_params_of_the_filter_arguments(rsps: Any
         "&metadata.sample_id=S1&metadata.sample_id=S2&origin.task=t-1"
     )
     add_page(rsps, url, page([file_json(FILE_A)], None))
-    query = validate_query(
+    query = check_query(
         {
             "project": PROJECT,
             "name": "a.bam",

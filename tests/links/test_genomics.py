@@ -96,7 +96,13 @@ def publish_samples(rsps: responses.RequestsMock, api: str, ids: list[str], ti: 
         re.compile(rf"{re.escape(api)}/api/v1/samples\?.*"), json=samples, headers={"X-Total-Count": str(len(ids))}
     )
     operator = UpdateSampleVisibilityOperator(task_id="publish", sample_ids=ids, visibility="public")
-    assert operator.execute(context(ti)) == {"changed": [], "unchanged": ids, "failed": {}, "dry_run": False}
+    assert operator.execute(context(ti)) == {
+        "changed": [],
+        "unchanged": ids,
+        "skipped": {},
+        "failed": {},
+        "dry_run": False,
+    }
 
 
 def rename_file(rsps: responses.RequestsMock, api: str, ti: FakeTaskInstance, project: str | None = PROJECT) -> None:

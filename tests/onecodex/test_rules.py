@@ -54,15 +54,19 @@ def test_tag_names_are_accepted_in_every_rendered_form(value: Any, expected: tup
 @pytest.mark.parametrize(
     ("value", "message"),
     [
-        pytest.param([], "tags: expected a non-empty list of tag names, got []", id="no names"),
-        pytest.param(["qc", " "], "tags: ' ' is not a tag name; names are non-empty strings", id="a blank name"),
-        pytest.param(["qc", 5], "tags: 5 is not a tag name; names are non-empty strings", id="a number"),
+        pytest.param(
+            [],
+            "tags: the list is empty; mode='add' needs at least one tag (mode='replace' with [] removes every tag)",
+            id="no names",
+        ),
+        pytest.param(["qc", " "], "tags: ' ' is not allowed; each tag must be a non-empty string", id="a blank name"),
+        pytest.param(["qc", 5], "tags: 5 is not allowed; each tag must be a non-empty string", id="a number"),
         pytest.param(
             ["x" * 31],
-            f"tags: {'x' * 31!r} is 31 characters long; One Codex tag names are at most 30 characters",
+            f"tags: {'x' * 31!r} is 31 characters long; each tag must be at most 30 characters (the One Codex limit)",
             id="thirty-one characters",
         ),
-        pytest.param(["qc", "qc"], "tags: 'qc' is given more than once", id="a repeated name"),
+        pytest.param(["qc", "qc"], "tags: 'qc' appears more than once; tags must be unique", id="a repeated name"),
         pytest.param(
             ["Cafe\u0301", "Caf\u00e9"],
             "tags: 'Cafe\u0301' and 'Caf\u00e9' are the same name in Unicode NFC form; tags are compared in NFC, "
@@ -81,8 +85,19 @@ def test_tag_names_that_break_a_rule_are_refused_saying_why(value: Any, message:
 
 
 def test_tag_name_messages_name_the_argument_given() -> None:
-    with pytest.raises(InvalidInputError, match=r"^mode: expected a non-empty list"):
+    with pytest.raises(InvalidInputError, match=r"^mode: the list is empty"):
         check_tag_names([], argument="mode")
+
+
+def test_an_empty_tag_list_is_refused_naming_the_mode_argument_given() -> None:
+    message = r"^tags: the list is empty; tag_mode='remove' needs at least one tag \(tag_mode='replace' with \[\]"
+    with pytest.raises(InvalidInputError, match=message):
+        check_tag_names([], mode="remove", mode_argument="tag_mode")
+
+
+@pytest.mark.parametrize("value", [[], "[]"], ids=["a list", "a JSON list string"])
+def test_an_empty_tag_list_is_accepted_with_replace_and_means_no_tags(value: Any) -> None:
+    assert check_tag_names(value, mode="replace") == ()
 
 
 # -- metadata fields -------------------------------------------------------------------------------------------
@@ -170,31 +185,31 @@ def test_flat_custom_values_pass_unchanged() -> None:
 @pytest.mark.parametrize(
     ("custom", "message"),
     [
-        pytest.param({"": 1}, "custom: key '' must be a non-empty string", id="an empty key"),
-        pytest.param({1: 1}, "custom: key 1 must be a non-empty string", id="a number key"),
+        pytest.param({"": 1}, "custom: key '' is not allowed; keys must be non-empty strings", id="an empty key"),
+        pytest.param({1: 1}, "custom: key 1 is not allowed; keys must be non-empty strings", id="a number key"),
         pytest.param(
             {"a": {"b": 1}},
-            "custom: 'a' = {'b': 1} is dict; values must be strings, numbers, booleans or null (no nesting)",
+            "custom: value of 'a' is dict; values must be strings, numbers, booleans or null (no nesting)",
             id="a nested dict",
         ),
         pytest.param(
             {"a": [1]},
-            "custom: 'a' = [1] is list; values must be strings, numbers, booleans or null (no nesting)",
+            "custom: value of 'a' is list; values must be strings, numbers, booleans or null (no nesting)",
             id="a list",
         ),
         pytest.param(
             {"a": float("inf")},
-            "custom: 'a' = inf is not a finite number; NaN and Infinity cannot be sent as JSON",
+            "custom: value of 'a' = inf is not a finite number; NaN and Infinity cannot be sent as JSON",
             id="Infinity",
         ),
         pytest.param(
             {"a\x00": 1},
-            "custom: key 'a\\x00' contains a NUL character (U+0000); custom keys must be printable text",
+            "custom: key 'a\\x00' contains a NUL character (U+0000); keys must be printable text",
             id="a NUL in a key",
         ),
         pytest.param(
             {"a": "x\x00"},
-            "custom: value of 'a' 'x\\x00' contains a NUL character (U+0000); custom values must be printable text "
+            "custom: value of 'a' 'x\\x00' contains a NUL character (U+0000); values must be printable text "
             "(tab and line breaks are allowed)",
             id="a NUL in a value",
         ),

@@ -3,7 +3,7 @@
 Failing: which exception, its exact message, and the full list in the log when capped. The 100,000-item message and
 its logging are proven in ``tests/reliability/test_error_detail.py``; these are the small cases, the conflict rule,
 notes, and the edges of the cap. Sharing: the hook built from the connection argument its hook names, and the end of
-a run (summary, counts, link) with and without ``skipped``.
+a run (summary, counts, link), with the same summary keys (``skipped`` included) for both vendors.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from genomics_provider.exceptions import InvalidInputError
 from genomics_provider.hooks.onecodex import OneCodexHook
 from genomics_provider.hooks.sevenbridges import SevenBridgesHook
 from genomics_provider.operators.base import CONFLICT_NOTE, LOG_CHUNK, GenomicsCurationOperator, raise_for_failures
-from genomics_provider.operators.onecodex import UpdateSampleVisibilityOperator
+from genomics_provider.operators.onecodex import TagSamplesOperator, UpdateSampleVisibilityOperator
 from genomics_provider.operators.sevenbridges import TagFilesOperator
 
 A, B, C, D, E = (f"{n:016x}" for n in (0xA, 0xB, 0xC, 0xD, 0xE))
@@ -222,9 +222,9 @@ def test_the_hook_is_built_on_first_use_from_the_connection_argument_its_hook_na
     [
         pytest.param(
             lambda: NoLinkVisibility(task_id="v", sample_ids=[A], visibility="public"),
-            "1 changed, 0 unchanged, 1 failed",
-            {"changed", "unchanged", "failed", "dry_run"},
-            id="one-codex-reports-no-skipped",
+            "1 changed, 0 unchanged, 1 skipped, 1 failed",
+            {"changed", "unchanged", "skipped", "failed", "dry_run"},
+            id="one-codex-reports-skipped-too",
         ),
         pytest.param(
             lambda: NoLinkTags(task_id="t", file_ids=[SB_FILE], tags=["qc"]),
@@ -259,5 +259,68 @@ def test_finish_without_failures_returns_the_summary_and_pushes_only_the_link() 
 
     summary = operator._finish({"ti": ti}, Outcome(unchanged=[A]), True, [A])
 
-    assert summary == {"changed": [], "unchanged": [A], "failed": {}, "dry_run": True}
+    assert summary == {"changed": [], "unchanged": [A], "skipped": {}, "failed": {}, "dry_run": True}
     ti.xcom_push.assert_called_once_with(key="onecodex_samples_url", value=f"https://app.example/samples/{A}")
+
+
+def tag_refusal(operator: Any, **kwargs: Any) -> str:
+    """Build a tagging operator that must refuse its tags, and return the message.
+
+    :param operator: The operator class.
+    :param kwargs: ``tags`` and ``mode``.
+    :return: The error message.
+    """
+    with pytest.raises(InvalidInputError) as caught:
+        operator(task_id="t", **kwargs)
+    return str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("tags", "mode", "message"),
+    [
+        pytest.param(["a", ""], "add", "tags: '' is not allowed; each tag must be a non-empty string", id="blank"),
+        pytest.param(["a", 3], "add", "tags: 3 is not allowed; each tag must be a non-empty string", id="a number"),
+        pytest.param(["a", "b", "a"], "add", "tags: 'a' appears more than once; tags must be unique", id="repeated"),
+        pytest.param(
+            ["a\x00"],
+            "add",
+            "tags[0] 'a\\x00' contains a NUL character (U+0000); tags must be printable text",
+            id="a NUL",
+        ),
+        pytest.param(
+            ["Cafe\u0301", "Caf\u00e9"],
+            "add",
+            "tags: 'Cafe\u0301' and 'Caf\u00e9' are the same name in Unicode NFC form; tags are compared in NFC, "
+            "give each once",
+            id="equal in NFC",
+        ),
+        pytest.param(
+            [],
+            "add",
+            "tags: the list is empty; mode='add' needs at least one tag (mode='replace' with [] removes every tag)",
+            id="empty to add",
+        ),
+        pytest.param(
+            [],
+            "remove",
+            "tags: the list is empty; mode='remove' needs at least one tag (mode='replace' with [] removes every tag)",
+            id="empty to remove",
+        ),
+        pytest.param(
+            ["a"], "merge", "mode: 'merge' is not allowed; use one of 'add', 'remove', 'replace'", id="a bad mode"
+        ),
+    ],
+)
+def test_both_vendors_refuse_the_same_tag_lists_with_the_same_message(tags: Any, mode: str, message: str) -> None:
+    samples = tag_refusal(TagSamplesOperator, sample_ids=[A], tags=tags, mode=mode)
+    files = tag_refusal(TagFilesOperator, file_ids=[SB_FILE], tags=tags, mode=mode)
+
+    assert samples == files == message
+
+
+def test_both_vendors_accept_no_tags_with_replace_meaning_remove_every_tag() -> None:
+    samples = TagSamplesOperator(task_id="t", sample_ids=[A], tags=[], mode="replace")
+    files = TagFilesOperator(task_id="t", file_ids=[SB_FILE], tags=[], mode="replace")
+
+    assert samples._checked_request()[1].names == ()
+    assert files._checked_request() is not None

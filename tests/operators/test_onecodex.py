@@ -51,7 +51,7 @@ def test_visibility_patches_only_samples_that_differ_and_second_run_writes_nothi
 
     result, _ = run(op)
 
-    assert result == {"changed": [a, b], "unchanged": [c], "failed": {}, "dry_run": False}
+    assert result == {"changed": [a, b], "unchanged": [c], "skipped": {}, "failed": {}, "dry_run": False}
     assert fake.writes == [
         ("PATCH", f"/api/v1/samples/{a}", {"visibility": "shared"}),
         ("PATCH", f"/api/v1/samples/{b}", {"visibility": "shared"}),
@@ -59,7 +59,7 @@ def test_visibility_patches_only_samples_that_differ_and_second_run_writes_nothi
     fake.writes.clear()
     again, _ = run(UpdateSampleVisibilityOperator(task_id="vis", sample_ids=[a, b, c], visibility="shared"))
     assert fake.writes == []
-    assert again == {"changed": [], "unchanged": [a, b, c], "failed": {}, "dry_run": False}
+    assert again == {"changed": [], "unchanged": [a, b, c], "skipped": {}, "failed": {}, "dry_run": False}
 
 
 def test_requests_carry_the_api_key_header_and_json_content_type(fake: FakeOneCodex, rsps: Any) -> None:
@@ -114,7 +114,7 @@ def test_remove_mode_drops_only_named_tags_and_ignores_unknown_names(fake: FakeO
     result, _ = run(TagSamplesOperator(task_id="t", sample_ids=[a, b], tags=["drop", "never-existed"], mode="remove"))
 
     assert fake.writes == [("PATCH", f"/api/v1/samples/{a}", {"tags": [{"$ref": f"/api/v1/tags/{keep}"}]})]
-    assert result == {"changed": [a], "unchanged": [b], "failed": {}, "dry_run": False}
+    assert result == {"changed": [a], "unchanged": [b], "skipped": {}, "failed": {}, "dry_run": False}
 
 
 def test_replace_mode_sets_exact_list_and_treats_reordering_as_unchanged(fake: FakeOneCodex) -> None:
@@ -209,7 +209,7 @@ def test_dry_run_logs_a_before_after_table_and_writes_nothing(fake: FakeOneCodex
     result, _ = run(UpdateSampleOperator(task_id="d", sample_ids=[a], visibility="public", tags=["new"], dry_run=True))
 
     assert fake.writes == []
-    assert result == {"changed": [a], "unchanged": [], "failed": {}, "dry_run": True}
+    assert result == {"changed": [a], "unchanged": [], "skipped": {}, "failed": {}, "dry_run": True}
     log = capsys.readouterr().out  # Airflow 3 task loggers write through structlog to stdout
     assert f"{a}  visibility  private  → public" in log
     assert f"{a}  tags        (none)   → new (new)" in log
@@ -283,9 +283,15 @@ BAD_INPUT = [
     pytest.param(UpdateSampleVisibilityOperator, {"sample_ids": [GOOD, GOOD], "visibility": "public"},
                  r"sample_ids: 0123456789abcdef appears more than once", id="duplicate ids"),
     pytest.param(TagSamplesOperator, {"sample_ids": [GOOD], "tags": ["x" * 31]},
-                 r"tags: 'x{31}' is 31 characters long; One Codex tag names are at most 30", id="tag too long"),
+                 r"tags: 'x{31}' is 31 characters long; each tag must be at most 30 characters \(the One Codex",
+                 id="tag too long"),
     pytest.param(TagSamplesOperator, {"sample_ids": [GOOD], "tags": [""]},
-                 r"tags: '' is not a tag name", id="empty tag"),
+                 r"tags: '' is not allowed; each tag must be a non-empty string", id="empty tag"),
+    pytest.param(TagSamplesOperator, {"sample_ids": [GOOD], "tags": []},
+                 r"^tags: the list is empty; mode='add' needs at least one tag", id="empty tag list to add"),
+    pytest.param(UpdateSampleOperator, {"sample_ids": [GOOD], "tags": [], "tag_mode": "remove"},
+                 r"^tags: the list is empty; tag_mode='remove' needs at least one tag \(tag_mode='replace'",
+                 id="empty tag list to remove"),
     pytest.param(TagSamplesOperator, {"sample_ids": [GOOD], "tags": ["a"], "mode": "merge"},
                  r"^mode: 'merge' is not allowed; use one of 'add', 'remove', 'replace'", id="unknown mode"),
     pytest.param(UpdateSampleOperator, {"sample_ids": [GOOD], "tags": ["a"], "tag_mode": "merge"},
@@ -303,7 +309,8 @@ BAD_INPUT = [
     pytest.param(UpdateSampleMetadataOperator, {"sample_ids": [GOOD], "fields": {"platform": "Nanopore"}},
                  r"fields: 'platform' = 'Nanopore' is not one of", id="metadata bad enum"),
     pytest.param(UpdateSampleMetadataOperator, {"sample_ids": [GOOD], "custom": {"nested": {"a": 1}}},
-                 r"custom: 'nested' = .* values must be strings, numbers, booleans or null", id="nested custom"),
+                 r"custom: value of 'nested' is dict; values must be strings, numbers, booleans or null",
+                 id="nested custom"),
     pytest.param(UpdateSampleOperator, {"sample_ids": [GOOD]},
                  r"nothing to do: give at least one of visibility, project or tags", id="nothing to do"),
 ]  # fmt: skip
@@ -348,7 +355,7 @@ def test_templated_fields_render_json_ids_and_string_dry_run(fake: FakeOneCodex)
 
     result, _ = run(op)
 
-    assert result == {"changed": [a, b], "unchanged": [], "failed": {}, "dry_run": True}
+    assert result == {"changed": [a, b], "unchanged": [], "skipped": {}, "failed": {}, "dry_run": True}
     assert fake.writes == []
 
 

@@ -210,17 +210,17 @@ CASES: dict[str, tuple[type, dict[str, Any], str, dict[str, Any] | None]] = {
                                       "fields: value of 'external_sample_id' 'S1\\n' contains a control character "
                                       "(U+000A); metadata values must be printable text", None),
     "oc custom NaN": (UpdateSampleMetadataOperator, {**OC, "custom": {"ratio": float("nan")}},
-                      f"custom: 'ratio' = nan {NOT_FINITE}", None),
+                      f"custom: value of 'ratio' = nan {NOT_FINITE}", None),
     "oc custom minus Infinity": (UpdateSampleMetadataOperator, {**OC, "custom": {"depth": float("-inf")}},
-                                 f"custom: 'depth' = -inf {NOT_FINITE}", None),
+                                 f"custom: value of 'depth' = -inf {NOT_FINITE}", None),
     "oc custom key with a NUL": (UpdateSampleMetadataOperator, {**OC, "custom": {"ke\x00y": "v"}},
-                                 f"custom: key 'ke\\x00y' {NUL}; custom keys must be printable text", None),
+                                 f"custom: key 'ke\\x00y' {NUL}; keys must be printable text", None),
     "oc custom value with a NUL": (UpdateSampleMetadataOperator, {**OC, "custom": {"run": "42\x00"}},
-                                   f"custom: value of 'run' '42\\x00' {NUL}; custom values must be printable text "
+                                   f"custom: value of 'run' '42\\x00' {NUL}; values must be printable text "
                                    "(tab and line breaks are allowed)", None),
     "oc custom key that is a unit separator": (UpdateSampleMetadataOperator, {**OC, "custom": {"\x1f": 1}},
-                                               "custom: key '\\x1f' contains a control character (U+001F); custom "
-                                               "keys must be printable text", None),
+                                               "custom: key '\\x1f' contains a control character (U+001F); keys "
+                                               "must be printable text", None),
     # -- One Codex project: refused before any GET
     "oc project that is a number": (UpdateSampleOperator, {**OC, "project": 123},
                                     f"project: 123 is number; {NOT_A_STRING}", None),

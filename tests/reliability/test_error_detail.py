@@ -454,7 +454,7 @@ def test_an_operator_failure_keeps_the_vendor_detail_in_exception_and_summary_wi
         "organisation policy: "
         "key *** may not publish (the API key's account may not make this change)"
     )
-    assert summary == {"changed": [], "unchanged": [], "failed": {SAMPLE: reason}, "dry_run": False}
+    assert summary == {"changed": [], "unchanged": [], "skipped": {}, "failed": {SAMPLE: reason}, "dry_run": False}
     assert str(caught.value) == f"1 of 1 samples failed (0 changed, 0 already as asked): {SAMPLE}: {reason}"
     assert OC_KEY not in json.dumps(summary)
     assert_no_secret(caught.value)

@@ -21,7 +21,7 @@ from genomics_provider.hooks.onecodex import OneCodexHook, id_from_link
 from genomics_provider.hooks.sevenbridges import SevenBridgesHook
 from genomics_provider.operators.sevenbridges import TagFilesOperator
 from genomics_provider.sensors.sevenbridges import SevenBridgesFilesSensor
-from genomics_provider.sevenbridges.query import validate_query
+from genomics_provider.sevenbridges.query import check_query
 from genomics_provider.triggers.sevenbridges import SevenBridgesFilesTrigger, collect_matching_ids
 from tests.reliability.scripted_api import Reply, ScriptedApi, Seen, scripted_api
 
@@ -335,7 +335,7 @@ def test_the_files_sensor_fails_on_a_self_pointing_next_link_instead_of_counting
 
 
 def test_counting_matches_takes_each_file_id_once_whatever_the_listing_yields() -> None:
-    matches = collect_matching_ids(sb_files([0, 1, 0, 0]), validate_query({"project": PROJECT}))
+    matches = collect_matching_ids(sb_files([0, 1, 0, 0]), check_query({"project": PROJECT}))
     assert (matches.ids, matches.repeated) == ([file_id(0), file_id(1)], 2)
     assert (
         matches.describe(3)

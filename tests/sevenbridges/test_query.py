@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from genomics_provider.exceptions import InvalidInputError
-from genomics_provider.sevenbridges.query import FileQuery, query_to_dict, validate_query
+from genomics_provider.sevenbridges.query import FileQuery, check_query, query_to_dict
 from tests.sevenbridges.helpers import FOLDER, PROJECT, TASK
 
 
@@ -31,18 +31,18 @@ from tests.sevenbridges.helpers import FOLDER, PROJECT, TASK
 )
 def test_bad_queries_are_refused_naming_the_key_and_the_rule(value: Any, message: str) -> None:
     with pytest.raises(InvalidInputError, match=message):
-        validate_query(value)
+        check_query(value)
 
 
 def test_a_query_holds_the_location_and_every_filter() -> None:
-    query = validate_query(
+    query = check_query(
         {"project": PROJECT, "tag": ["raw"], "name": "a.bam", "metadata.sample_id": "S1", "origin.task": TASK}
     )
 
     assert query == FileQuery(
         project=PROJECT, names=("a.bam",), tags=("raw",), metadata={"sample_id": ("S1",)}, origin={"task": TASK}
     )
-    assert validate_query(f'{{"parent": "{FOLDER}"}}') == FileQuery(parent=FOLDER)
+    assert check_query(f'{{"parent": "{FOLDER}"}}') == FileQuery(parent=FOLDER)
 
 
 @pytest.mark.parametrize(
@@ -54,8 +54,8 @@ def test_a_query_holds_the_location_and_every_filter() -> None:
         {"project": PROJECT, "origin.task": "t-1", "origin.dataset": "d"},
     ],
 )
-def test_query_to_dict_round_trips_through_validate_query(query: dict[str, Any]) -> None:
-    validated = validate_query(query)
+def test_query_to_dict_round_trips_through_check_query(query: dict[str, Any]) -> None:
+    validated = check_query(query)
     as_dict = query_to_dict(validated)
-    assert validate_query(as_dict) == validated
+    assert check_query(as_dict) == validated
     assert json.loads(json.dumps(as_dict)) == as_dict

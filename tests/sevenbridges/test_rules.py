@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from genomics_provider.exceptions import InvalidInputError
-from genomics_provider.sevenbridges.rules import validate_file_name, validate_metadata, validate_tags
+from genomics_provider.sevenbridges.rules import check_file_name, check_metadata, check_tags
 
 
 @pytest.mark.parametrize(
@@ -17,20 +17,25 @@ from genomics_provider.sevenbridges.rules import validate_file_name, validate_me
         (["a", 3], "add", r"tags: 3 is not allowed; each tag must be a non-empty string"),
         (["a", "b", "a"], "add", r"tags: 'a' appears more than once; tags must be unique"),
         ([], "add", r"tags: the list is empty; mode='add' needs at least one tag"),
+        (
+            [],
+            "remove",
+            r"^tags: the list is empty; mode='remove' needs at least one tag \(mode='replace' with \[\] removes",
+        ),
         ({"a": 1}, "add", r"tags: expected a list of strings, got dict"),
         ("[oops", "add", r"tags: '\[oops' looks like JSON but does not parse"),
     ],
 )
 def test_bad_tags_are_refused_naming_the_rule(value: Any, mode: Any, message: str) -> None:
     with pytest.raises(InvalidInputError, match=message):
-        validate_tags(value, mode=mode)
+        check_tags(value, mode=mode)
 
 
 def test_tags_accept_a_list_a_json_list_string_or_one_tag_and_replace_accepts_none() -> None:
-    assert validate_tags(["a", "b"], mode="add") == ["a", "b"]
-    assert validate_tags('["a", "b"]', mode="remove") == ["a", "b"]
-    assert validate_tags("a", mode="add") == ["a"]
-    assert validate_tags([], mode="replace") == []
+    assert check_tags(["a", "b"], mode="add") == ["a", "b"]
+    assert check_tags('["a", "b"]', mode="remove") == ["a", "b"]
+    assert check_tags("a", mode="add") == ["a"]
+    assert check_tags([], mode="replace") == []
 
 
 @pytest.mark.parametrize(
@@ -50,17 +55,17 @@ def test_tags_accept_a_list_a_json_list_string_or_one_tag_and_replace_accepts_no
 )
 def test_bad_metadata_is_refused_naming_the_key_and_the_rule(value: Any, mode: Any, message: str) -> None:
     with pytest.raises(InvalidInputError, match=message):
-        validate_metadata(value, mode=mode)
+        check_metadata(value, mode=mode)
 
 
 def test_metadata_at_the_byte_limits_and_json_strings_are_accepted() -> None:
     at_limit = {"k" * 100: "v" * 300, "gone": None}
-    assert validate_metadata(at_limit, mode="merge") == at_limit
-    assert validate_metadata('{"a": "1"}', mode="replace") == {"a": "1"}
-    assert validate_metadata({}, mode="replace") == {}
+    assert check_metadata(at_limit, mode="merge") == at_limit
+    assert check_metadata('{"a": "1"}', mode="replace") == {"a": "1"}
+    assert check_metadata({}, mode="replace") == {}
 
 
 @pytest.mark.parametrize("value", ["", "  ", " a.bam", 3, None])
 def test_bad_new_names_are_refused(value: Any) -> None:
     with pytest.raises(InvalidInputError, match=r"name: .* is not allowed; use a non-empty name"):
-        validate_file_name(value)
+        check_file_name(value)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from genomics_provider.sevenbridges.query import validate_query
+from genomics_provider.sevenbridges.query import check_query
 from genomics_provider.sevenbridges.status import collect_matching_ids
 from tests.sevenbridges.helpers import PROJECT
 
 
 def test_collect_matching_ids_skips_folders_and_files_outside_the_query() -> None:
-    query = validate_query({"project": PROJECT, "tag": "bam"})
+    query = check_query({"project": PROJECT, "tag": "bam"})
     listing: list[Any] = [
         {"id": "a", "type": "file", "project": PROJECT, "tags": ["bam"]},
         {"id": "b", "type": "FOLDER", "project": PROJECT},

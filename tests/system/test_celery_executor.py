@@ -192,6 +192,7 @@ EXPECTED = {
         "summary": {
             "changed": sorted(set(SAMPLE_IDS) - set(PRE_TAGGED)),
             "unchanged": PRE_TAGGED,
+            "skipped": {},
             "failed": {},
             "dry_run": False,
         },
@@ -199,7 +200,7 @@ EXPECTED = {
     },
     "release-7": {
         "states": ("success", "success"),
-        "summary": {"changed": SAMPLE_IDS, "unchanged": [], "failed": {}, "dry_run": False},
+        "summary": {"changed": SAMPLE_IDS, "unchanged": [], "skipped": {}, "failed": {}, "dry_run": False},
         "samples missing the tag": [],
     },
 }

@@ -214,7 +214,7 @@ def test_seven_bridges_bulk_page_and_rate_limits_are_the_same_everywhere() -> No
 def test_seven_bridges_metadata_limits_are_one_rule_for_operator_and_emulator(
     sb: requests.Session, emu: Emulator, metadata: dict[str, str], allowed: bool
 ) -> None:
-    operator = accepts(lambda value: sb_rules.validate_metadata(value, mode="replace"), metadata)
+    operator = accepts(lambda value: sb_rules.check_metadata(value, mode="replace"), metadata)
     response = sb.put(f"{emu.sevenbridges_url}/files/{BAM}/metadata", json=metadata)
     assert (operator, response.status_code == 200) == (allowed, allowed)
 
