@@ -53,7 +53,7 @@ AIRFLOW_MATRIX ?= 3.1.2 3.1.8 3.2.2
 # Where the per-version venvs live (.venv-af3.1.2, ...); CI points this at a directory the machine keeps.
 MATRIX_DIR ?= .
 # On the older versions, everything but the races between our own writer processes and their throughput checks:
-# those test our locking and pacing, not Airflow, take ~9 of the suite's ~18 minutes, and run on the newest Airflow.
+# those test our locking and pacing, not Airflow, take ~10 of the suite's ~17 minutes, and run on the newest Airflow.
 MATRIX_PYTEST_ARGS ?= --deselect tests/reliability/test_multiprocess_writers.py \
 	--deselect tests/reliability/test_multiprocess_conflicts.py --deselect tests/reliability/test_shared_limit_processes.py
 

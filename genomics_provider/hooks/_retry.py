@@ -44,29 +44,81 @@ NOT_APPLIED_STATUSES = frozenset({429, 503})
 RATE_LIMITED_ATTEMPTS_FACTOR = 4
 
 
-def attempts_stop(max_attempts: int) -> Callable[[Any], bool]:
-    """Build the tenacity ``stop`` of one request: when a failed attempt is the last one.
+@dataclass
+class AttemptCounts:
+    """How one request's failed attempts split into 429s and the rest: a request's stop, backoff and log read it.
 
     A 429 says the server did not act and the key's budget is spent for now, typically by other workers sharing the
     key: the request keeps waiting (capped exponential backoff or what the server asked) while its wait budget
     ``max_wait`` lasts, instead of failing after ``max_attempts`` quick tries while the workers find their shares.
     So ``max_attempts`` counts the other failures; 429s are bounded by the wait budget, and — so that a server
     answering ``Retry-After: 0`` forever cannot loop — by ``RATE_LIMITED_ATTEMPTS_FACTOR * max_attempts`` sends.
+    Each kind's exponential backoff counts its own attempts, so a 503 after six 429s waits 0.5 s, not 32 s.
 
     :param max_attempts: Attempts per request, first try included, for every failure but a 429.
+    :param rate_limited: 429s so far.
+    :param other: Other failures so far.
+    """
+
+    max_attempts: int
+    rate_limited: int = 0
+    other: int = 0
+    #: tenacity's number of the last attempt counted: ``stop`` and ``wait`` both observe each failure, in an order
+    #: that differs between tenacity releases, and it is counted once.
+    counted: int = 0
+
+    def observe(self, state: Any) -> BaseException | None:
+        """Count the attempt that just failed, once however often it is observed.
+
+        :param state: tenacity's ``RetryCallState``.
+        :return: The attempt's failure.
+        """
+        exc = state.outcome.exception() if state.outcome else None
+        if state.attempt_number > self.counted:
+            self.counted = state.attempt_number
+            if is_rate_limited(exc):
+                self.rate_limited += 1
+            else:
+                self.other += 1
+        return exc
+
+    def of_kind(self, exc: BaseException | None) -> int:
+        """Return how many failures of ``exc``'s kind have been counted.
+
+        :param exc: A failure.
+        :return: 429s so far for a 429, other failures so far otherwise.
+        """
+        return self.rate_limited if is_rate_limited(exc) else self.other
+
+    def spent(self) -> bool:
+        """Tell whether the request must stop retrying.
+
+        :return: ``True`` after ``max_attempts`` failures other than 429, or after
+            ``RATE_LIMITED_ATTEMPTS_FACTOR * max_attempts`` failures of any kind.
+        """
+        total = self.rate_limited + self.other
+        return self.other >= self.max_attempts or total >= RATE_LIMITED_ATTEMPTS_FACTOR * self.max_attempts
+
+
+def is_rate_limited(exc: BaseException | None) -> bool:
+    """Tell whether a failure is an HTTP 429 answer.
+
+    :param exc: The failure.
+    :return: ``True`` for a 429.
+    """
+    return getattr(getattr(exc, "response", None), "status_code", None) == 429
+
+
+def attempts_stop(counts: AttemptCounts) -> Callable[[Any], bool]:
+    """Build the tenacity ``stop`` of one request from its :class:`AttemptCounts`.
+
+    :param counts: The request's counts, which ``stop`` and the wait both bring up to date.
     :return: A callable taking tenacity's ``RetryCallState`` and returning ``True`` to stop.
     """
-    counts = {"rate_limited": 0, "other": 0}
 
     def stop(state: Any) -> bool:
-        exc = state.outcome.exception() if state.outcome else None
-        response = getattr(exc, "response", None)
-        kind = "rate_limited" if getattr(response, "status_code", None) == 429 else "other"
-        counts[kind] += 1
-        return (
-            counts["other"] >= max_attempts
-            or counts["rate_limited"] + counts["other"] >= RATE_LIMITED_ATTEMPTS_FACTOR * max_attempts
-        )
+        counts.observe(state)
+        return counts.spent()
 
     return stop
 

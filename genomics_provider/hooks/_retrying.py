@@ -14,7 +14,15 @@ from typing import TYPE_CHECKING
 from genomics_provider.exceptions import ApiConnectionError, GenomicsApiError, WaitBudgetExceededError
 from genomics_provider.hooks._errors import Ending, describe_failure, strip_secrets
 from genomics_provider.hooks._ratelimit import TooLate
-from genomics_provider.hooks._retry import WaitBudget, attempts_stop, is_retryable, retry_wait, seconds_text
+from genomics_provider.hooks._retry import (
+    AttemptCounts,
+    WaitBudget,
+    attempts_stop,
+    is_rate_limited,
+    is_retryable,
+    retry_wait,
+    seconds_text,
+)
 
 if TYPE_CHECKING:
     import requests
@@ -49,11 +57,12 @@ def retrying(
     """
     import tenacity
 
+    counts = AttemptCounts(hook.max_attempts)
     return tenacity.Retrying(
-        stop=attempts_stop(hook.max_attempts),
-        wait=lambda state: _wait(hook, state, budget, method, path, wall_clock()),
+        stop=attempts_stop(counts),
+        wait=lambda state: _wait(hook, state, budget, method, path, wall_clock(), counts),
         retry=tenacity.retry_if_exception(lambda exc: is_retryable(exc, idempotent=idempotent)),
-        before_sleep=lambda state: _log_retry(hook, state, method, path),
+        before_sleep=lambda state: _log_retry(hook, state, method, path, counts),
         sleep=sleep,
         reraise=True,
     )
@@ -66,6 +75,7 @@ def _wait(
     method: str,
     path: str,
     now: float,
+    counts: AttemptCounts,
 ) -> float:
     """Decide how long to wait before the next attempt, charging it to the budget.
 
@@ -75,12 +85,13 @@ def _wait(
     :param method: HTTP method.
     :param path: URL path.
     :param now: The wall clock's time.
+    :param counts: The request's attempts so far; the backoff grows with the attempts of the failure's kind.
     :return: Seconds to wait.
     :raises WaitBudgetExceededError: When the wait would overrun the budget; raised before it starts, since sleeping
         first would only spend the budget the refusal is about.
     """
-    exc = state.outcome.exception() if state.outcome else None
-    seconds, why = retry_wait(exc, state.attempt_number, now=now, policy=hook.backoff)
+    exc = counts.observe(state)
+    seconds, why = retry_wait(exc, counts.of_kind(exc), now=now, policy=hook.backoff)
     if budget is None:
         return seconds
     refusal = budget.refusal(seconds, why)
@@ -126,28 +137,33 @@ def _over_budget(
     )
 
 
-def _log_retry(hook: GenomicsRestHook, state: tenacity.RetryCallState, method: str, path: str) -> None:
+def _log_retry(
+    hook: GenomicsRestHook, state: tenacity.RetryCallState, method: str, path: str, counts: AttemptCounts
+) -> None:
     """Log one retry at warning: method, path, what failed, the wait and the attempt.
 
     :param hook: The hook sending the request.
     :param state: tenacity's state of the loop.
     :param method: HTTP method.
     :param path: URL path.
+    :param counts: The request's attempts so far (see :class:`~genomics_provider.hooks._retry.AttemptCounts`).
     """
     exc = state.outcome.exception() if state.outcome else None
     response = getattr(exc, "response", None)
     status = f"HTTP {response.status_code}" if response is not None else type(exc).__name__
     wait = state.next_action.sleep if state.next_action else 0.0
-    # A 429 is retried while max_wait lasts, not max_attempts times (see _retry.attempts_stop).
-    bound = "within max_wait" if status == "HTTP 429" else f"of {hook.max_attempts}"
+    # A 429 is retried while max_wait lasts, not max_attempts times (see _retry.AttemptCounts).
+    if is_rate_limited(exc):
+        bound = f"429 number {counts.rate_limited}, retried while max_wait lasts"
+    else:
+        bound = f"attempt {counts.other} of {hook.max_attempts}"
     hook.log.warning(
-        "%s %s %s: %s; retrying in %.2f s (attempt %d %s)",
+        "%s %s %s: %s; retrying in %.2f s (%s)",
         hook.service_name,
         method,
         path,
         status,
         wait,
-        state.attempt_number,
         bound,
     )
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urljoin, urlsplit
 
 from genomics_provider.exceptions import InsecureTransportError, InvalidInputError
-from genomics_provider.hooks._connection import check_url, is_loopback_host, redacted
+from genomics_provider.hooks._connection import _without_userinfo, check_url, is_loopback_host, redacted
 from genomics_provider.validation import SETTING_RANGES, check_credential, check_number
 
 if TYPE_CHECKING:
@@ -170,17 +170,18 @@ class ConnectionSettings:
         url = (self.connection.host or "").strip() or self.resolve_default_base_url()
         if "://" not in url:
             url = f"https://{url}"
+        # Before check_url, whose errors quote the URL: a query or fragment (a key typed there) is never echoed, and
+        # would otherwise be copied into every request path and web link.
+        bare, query_or_fragment = url.partition("?")[0].partition("#")[0], any(mark in url for mark in "?#")
+        if query_or_fragment:
+            raise InvalidInputError(
+                f"connection {self.conn_id!r}: host {_without_userinfo(bare)!r} carries a query or fragment; the "
+                f"host is a base URL only (the {self.credential_label} goes in the password field)"
+            )
         try:
             safe = check_url(url, what=f"connection {self.conn_id!r}: host")
         except ValueError as exc:
             raise InvalidInputError(str(exc)) from None
-        parts = urlsplit(url)
-        if parts.query or parts.fragment:  # it would be copied into every request path and web link; never echo it
-            raise InvalidInputError(
-                f"connection {self.conn_id!r}: host {parts._replace(query='', fragment='').geturl()!r} carries a "
-                f"query or fragment; the host is a base URL only (the {self.credential_label} goes in the password "
-                "field)"
-            )
         if safe.scheme == "http" and not is_loopback_host(safe.host):
             raise InsecureTransportError(
                 f"connection {self.conn_id!r}: refusing to send the {self.credential_label} over plain http to "

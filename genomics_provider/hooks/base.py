@@ -321,13 +321,10 @@ class GenomicsRestHook(ConnectionSettings, BaseHook):
         note: str = "",
         outcome_unknown: bool = False,
     ) -> GenomicsApiError:
-        """Map a failed response to the typed error for its status, with the vendor's message, details and code.
+        """Map a failed response to its typed error with this hook's scrubbing and hints.
 
-        :param response: The non-2xx response.
-        :param method: HTTP method.
-        :param path: URL path.
-        :param note: Optional. How the transport ended (attempts made, whether a write may have been applied).
-        :param outcome_unknown: Optional. Whether the request was a write the server may have applied.
+        See :func:`genomics_provider.hooks._errors.error_for_response`, which this calls; the arguments are its own.
+
         :return: The error to raise.
         """
         return error_for_response(

@@ -11,7 +11,7 @@ Wire choices (the emulator behaves the same way):
   paced from the ``X-RateLimit-Remaining`` / ``X-RateLimit-Reset`` headers by the shared limiter (once the window is
   spent, the next request waits until the reset). A 429 (code 1000) waits until ``X-RateLimit-Reset``; a maintenance
   503 (code 0) is retried with backoff up to ``max_attempts``; both within ``max_wait`` (see
-  :func:`genomics_provider.hooks._retry.attempts_stop`). Extra
+  :class:`genomics_provider.hooks._retry.AttemptCounts`). Extra
   ``rate_limit`` (requests per second) still adds a bucket when set.
 * **Lists** ask for ``limit=100`` and ``fields=_all`` and follow the ``links`` entry with ``rel=next`` (an absolute
   URL, which must be on the base URL's origin) until there is none, yielding one page at a time

@@ -1,7 +1,8 @@
 """The One Codex domain: vendor rules, plans, writers and status checks, below the Airflow classes.
 
 Nothing here imports Airflow, and HTTP goes only through :class:`~genomics_provider.hooks.onecodex.OneCodexHook`.
-Dependencies run one way: hooks ← this package ← operators / sensors / triggers.
+Dependencies run one way: hooks ← this package ← operators / sensors / triggers; the hook reads only the leaves
+``types`` and ``limits``, which import no hook.
 
 * :mod:`~genomics_provider.onecodex.types` — wire helpers: the API prefix, the id rule, ``$ref`` links.
 * :mod:`~genomics_provider.onecodex.rules` — vendor rules and limits: visibilities, modes, tag names, metadata

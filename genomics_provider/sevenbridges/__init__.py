@@ -1,7 +1,8 @@
 """The Seven Bridges domain: what the operators, sensors and triggers decide, with no Airflow and no HTTP inside.
 
 Dependencies run one way: :mod:`genomics_provider.hooks.sevenbridges` ← this package ← the operators, sensors and
-triggers. Requests go only through the hook.
+triggers. Requests go only through the hook. The hook reads only this package's leaves: ``types``, ``limits`` and
+``query`` (the ``FileQuery`` it takes), which import no hook.
 
 * :mod:`~genomics_provider.sevenbridges.types` — the wire shapes (``SbFile``, ``BulkItem``, ``BulkRecord``,
   ``FilePage``), which the hook re-exports.

@@ -144,7 +144,3 @@ def query_to_dict(query: FileQuery) -> dict[str, Any]:
     result.update({f"metadata.{key}": list(values) for key, values in query.metadata.items()})
     result.update({f"origin.{key}": value for key, value in query.origin.items()})
     return result
-
-
-#: The old name, kept only while ``triggers/sevenbridges.py``, ``tests/hooks/test_sevenbridges_answers.py`` and
-#: ``tests/reliability/test_hostile_pagination.py`` still import it; remove with those imports.

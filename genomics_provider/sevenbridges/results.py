@@ -2,12 +2,32 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from genomics_provider.sevenbridges.plan import FileChange
 from genomics_provider.sevenbridges.rules import file_metadata
-from genomics_provider.sevenbridges.types import BulkRecord
+from genomics_provider.sevenbridges.types import BulkRecord, SbFile
+
+
+def read_records(file_ids: Sequence[str], records: Sequence[BulkRecord]) -> tuple[list[SbFile], dict[str, Any]]:
+    """Split a bulk get's answer into the files read and the error items, by the ids that were asked for.
+
+    The requested id wins over an ``id`` inside the answer, so a file is always planned and reported under the id the
+    user selected.
+
+    :param file_ids: The ids asked for, in order.
+    :param records: The bulk get's records, in the same order.
+    :return: ``(files, errors)``: the files read, and each unreadable id's ``error`` object.
+    """
+    files: list[SbFile] = []
+    errors: dict[str, Any] = {}
+    for file_id, record in zip(file_ids, records, strict=True):
+        if "error" in record:
+            errors[file_id] = record["error"]
+        else:
+            files.append({**record.get("resource", {}), "id": file_id})
+    return files, errors
 
 
 def result_problem(change: FileChange, record: BulkRecord) -> str | None:

@@ -116,9 +116,6 @@ def _unprintable(text: str, label: str, noun: str, *, line_breaks: bool = False)
     return []
 
 
-#: The old name, kept only while ``tests/testing/test_contract_sources.py`` still calls it; remove with that call.
-
-
 def _utf8_size(text: str) -> int | None:
     try:
         return len(text.encode("utf-8"))

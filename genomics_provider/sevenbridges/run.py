@@ -27,7 +27,7 @@ from genomics_provider.hooks.sevenbridges import BULK_LIMIT, SevenBridgesHook, r
 from genomics_provider.sevenbridges.plan import leaves_query
 from genomics_provider.sevenbridges.progress import SeenFiles
 from genomics_provider.sevenbridges.query import FileQuery
-from genomics_provider.sevenbridges.results import describe_error
+from genomics_provider.sevenbridges.results import describe_error, read_records
 from genomics_provider.sevenbridges.types import SbFile
 from genomics_provider.sevenbridges.writers import BulkFileWriter, Planner
 
@@ -81,15 +81,10 @@ class FileRun:
         for start in range(0, len(file_ids), BULK_LIMIT):
             if self._stopped():
                 return
-            files: list[SbFile] = []
             batch = file_ids[start : start + BULK_LIMIT]
             read_at = self.hook.clock()
-            records = self.hook.bulk_get_files(batch)
-            for file_id, record in zip(batch, records, strict=True):
-                if "error" in record:
-                    self.outcome.failed[file_id] = describe_error(record["error"])
-                else:
-                    files.append({"id": file_id, **record.get("resource", {})})
+            files, errors = read_records(batch, self.hook.bulk_get_files(batch))
+            self.outcome.failed.update({file_id: describe_error(error) for file_id, error in errors.items()})
             self._page(files, None, read_at)
 
     def by_query(self, query: FileQuery) -> None:

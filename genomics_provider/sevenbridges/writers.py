@@ -14,7 +14,7 @@ from genomics_provider.exceptions import GenomicsApiError, StaleReadError
 from genomics_provider.hooks.sevenbridges import BULK_LIMIT, SevenBridgesHook
 from genomics_provider.sevenbridges.plan import FileChange, FilePlan, WriteCall
 from genomics_provider.sevenbridges.query import FileQuery
-from genomics_provider.sevenbridges.results import describe_error, result_problem
+from genomics_provider.sevenbridges.results import describe_error, read_records, result_problem
 from genomics_provider.sevenbridges.rules import file_metadata, file_tags
 from genomics_provider.sevenbridges.types import SbFile
 
@@ -92,13 +92,18 @@ class BulkFileWriter:
         :param result: Where files now as asked, or no longer readable, are recorded.
         :return: The changes to send, planned from the fresh read.
         """
+        file_ids = [change.file_id for change in batch]
         try:
-            check = self.recheck([change.file_id for change in batch])
+            read_at = self.hook.clock()
+            files, errors = read_records(file_ids, self.hook.bulk_get_files(file_ids))
         except GenomicsApiError as exc:
-            result.failed([c.file_id for c in batch], exc.status, f"not sent: reading it again failed: {exc}")
+            result.failed(file_ids, exc.status, f"not sent: reading it again failed: {exc}")
             return []
+        for file_id, error in errors.items():  # its own status: a 503 item is retried, a 404 refused for good
+            result.failed([file_id], error.get("status"), f"not sent: reading it again failed: {describe_error(error)}")
+        check = self._replan(files, {}, read_at)
         result.as_asked(check.done)
-        for file_id, reason in check.failed.items():
+        for file_id, reason in check.failed.items():  # the plan itself refused the file: for good
             result.failed([file_id], 404, reason)
         return check.changes
 
@@ -134,16 +139,23 @@ class BulkFileWriter:
         :return: What is done and what still differs.
         :raises GenomicsApiError: When the bulk get itself fails.
         """
-        check: Recheck[FileChange] = Recheck(read_at=self.hook.clock())
-        records = self.hook.bulk_get_files(item_ids)
-        files: list[SbFile] = []
-        for file_id, record in zip(item_ids, records, strict=True):
-            if "error" in record:
-                reason = describe_error(record["error"])
-                check.failed[file_id] = f"sent, but re-reading it failed, so its state is unknown: {reason}"
-            else:
-                files.append({**record.get("resource", {}), "id": file_id})
-                check.stamps[file_id] = file_stamp(files[-1])
+        read_at = self.hook.clock()
+        files, errors = read_records(item_ids, self.hook.bulk_get_files(item_ids))
+        return self._replan(files, errors, read_at)
+
+    def _replan(self, files: list[SbFile], errors: Mapping[str, Any], read_at: float) -> Recheck[FileChange]:
+        """Plan files just read again with the same request, telling a conflicting ask from a stale write.
+
+        :param files: The files read.
+        :param errors: The error item of each file that could not be read.
+        :param read_at: When the read was sent.
+        :return: What is done, what still differs, what conflicts, and what failed.
+        """
+        check: Recheck[FileChange] = Recheck(read_at=read_at)
+        for file_id, error in errors.items():
+            reason = describe_error(error)
+            check.failed[file_id] = f"sent, but re-reading it failed, so its state is unknown: {reason}"
+        check.stamps.update({str(file["id"]): file_stamp(file) for file in files})
         plan = self.planner(files, None)
         check.done, check.changes = list(plan.unchanged), list(plan.changes)
         by_id = {str(file["id"]): file for file in files}

@@ -125,9 +125,9 @@ def test_429s_do_not_count_against_max_attempts_but_other_failures_do(
     api.get(SAMPLE_URL, status=503, json={"message": "Service Unavailable", "status": 503})
     with pytest.raises(ServerError) as excinfo:
         no_jitter(hook).get_sample(SAMPLE_ID)
-    # Six 429s (waited as asked), then 503s until the fifth non-429 failure; the backoff goes on from attempt 7.
+    # Six 429s (waited as asked), then 503s until the fifth non-429 failure, backing off from their own first attempt.
     assert len(api.calls) == 11
-    assert no_real_sleep == [1.0] * 6 + [32.0, 60.0, 60.0, 60.0]
+    assert no_real_sleep == [1.0] * 6 + [0.5, 1.0, 2.0, 4.0]
     assert [call.response.status_code for call in api.calls] == [429] * 6 + [503] * 5
     assert str(excinfo.value).endswith("(gave up after 11 attempts)")
 
@@ -341,7 +341,7 @@ def test_each_retry_is_logged_at_warning_with_method_path_status_and_wait(
     assert [record.getMessage() for record in retries] == [
         f"One Codex GET {SAMPLE_PATH}: HTTP 503; retrying in 3.00 s (attempt 1 of 5)",
         f"One Codex GET {SAMPLE_PATH}: ConnectionError; retrying in 1.00 s (attempt 2 of 5)",
-        f"One Codex GET {SAMPLE_PATH}: HTTP 429; retrying in 2.00 s (attempt 3 within max_wait)",
+        f"One Codex GET {SAMPLE_PATH}: HTTP 429; retrying in 2.00 s (429 number 1, retried while max_wait lasts)",
     ]
 
 

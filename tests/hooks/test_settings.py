@@ -280,3 +280,27 @@ def test_a_non_finite_extra_number_is_refused(
     with pytest.raises(InvalidInputError, match=re.escape(f"extra '{key}' = {value!r} must be a number")):
         OneCodexHook().get_sample(SAMPLE_ID)
     assert len(api.calls) == 0
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        "https://app.onecodex.com/?api_key=SEKRET-IN-HOST",
+        "https://app.onecodex.com:99999/?api_key=SEKRET-IN-HOST",  # also a bad port: the query is refused first
+        "ftp://app.onecodex.com/?api_key=SEKRET-IN-HOST",
+        "https://app.onecodex.com/?api key=SEKRET-IN-HOST",  # white space, which check_url would quote
+        "https://app.onecodex.com/#SEKRET-IN-HOST",
+    ],
+)
+def test_a_host_with_a_query_or_fragment_is_refused_without_echoing_it(
+    set_connection: Callable[..., None], api: responses.RequestsMock, host: str
+) -> None:
+    set_connection(host=host)
+    with pytest.raises(InvalidInputError) as caught:
+        _ = OneCodexHook().base_url
+    message = str(caught.value)
+    assert "SEKRET-IN-HOST" not in message
+    assert message.startswith("connection 'onecodex_default': host '")
+    assert message.endswith("' carries a query or fragment; the host is a base URL only (the API key goes in the "
+                            "password field)")  # fmt: skip
+    assert len(api.calls) == 0

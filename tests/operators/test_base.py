@@ -322,5 +322,8 @@ def test_both_vendors_accept_no_tags_with_replace_meaning_remove_every_tag() -> 
     samples = TagSamplesOperator(task_id="t", sample_ids=[A], tags=[], mode="replace")
     files = TagFilesOperator(task_id="t", file_ids=[SB_FILE], tags=[], mode="replace")
 
-    assert samples._checked_request()[1].names == ()
-    assert files._checked_request() is not None
+    assert samples._checked_request()[1].names == ()  # end to end on the emulator: tests/e2e/test_onecodex_curation.py
+    plan = files._checked_request()(
+        [{"id": SB_FILE, "type": "file", "name": "a.bam", "tags": ["raw", "qc"], "metadata": {}}], None
+    )
+    assert [(change.file_id, change.call, change.item["tags"]) for change in plan.changes] == [(SB_FILE, "update", [])]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from genomics_provider.sevenbridges.plan import FileChange
-from genomics_provider.sevenbridges.results import describe_error, result_problem
+from genomics_provider.sevenbridges.results import describe_error, read_records, result_problem
 from tests.sevenbridges.helpers import A, sb_file
 
 
@@ -18,3 +18,13 @@ def test_bulk_results_become_failures_only_for_errors_or_a_state_that_differs() 
     metadata_change = FileChange(A, "edit", {"id": A, "metadata": {"k": "v"}}, ())
     assert result_problem(metadata_change, {"resource": sb_file(A, metadata={"k": "v", "old": "x"})}) is not None
     assert describe_error({"message": "odd"}) == "error: odd"
+
+
+def test_read_records_splits_files_from_errors_and_keeps_the_ids_asked_for() -> None:
+    error = {"status": 404, "code": 5002, "message": "not found"}
+    records = [{"resource": {"id": "f" * 24, "name": "a.bam"}}, {"error": error}, {}]
+
+    files, errors = read_records(["a" * 24, "b" * 24, "c" * 24], records)  # type: ignore[arg-type]
+
+    assert files == [{"id": "a" * 24, "name": "a.bam"}, {"id": "c" * 24}]
+    assert errors == {"b" * 24: error}

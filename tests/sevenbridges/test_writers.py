@@ -303,3 +303,33 @@ def test_the_rename_re_read_compares_each_files_name() -> None:
     check = RenameWriter(RenameHook("new.bam"), "new.bam").recheck([A, B])  # type: ignore[arg-type]
 
     assert (check.done, check.changes) == ([A], [B])
+
+
+def test_a_fresh_read_keeps_each_unreadable_files_own_status(hook: FakeHook) -> None:
+    """Before sending, a 503 item of the re-read is retried later; only a 404 item is refused for good."""
+    writer, result = BulkFileWriter(hook, add_qc), RoundResult()  # type: ignore[arg-type]
+    original = hook.bulk_get_files
+    busy = {"status": 503, "code": 0, "message": "maintenance"}
+    hook.bulk_get_files = lambda ids: [  # type: ignore[method-assign]
+        {"error": busy} if file_id == A else record for file_id, record in zip(ids, original(ids), strict=True)
+    ]
+    del hook.files[B]
+
+    writer.write(planned(FakeHook(sb_file(A, tags=["raw"]), sb_file(B))), result)
+
+    assert hook.calls == []
+    assert result.errors == {A: "not sent: reading it again failed: HTTP 503, code 0: maintenance"}
+    assert result.recheck == [A]
+    assert result.refused == {B: "not written: not sent: reading it again failed: HTTP 404, code 5002: not found"}
+
+
+def test_a_file_answered_under_another_id_is_planned_and_reported_under_the_id_asked_for(hook: FakeHook) -> None:
+    hook.bulk_get_files = lambda ids: [  # type: ignore[method-assign]
+        {"resource": {**hook.files[file_id], "id": "f" * 24}} for file_id in ids
+    ]
+    writer = BulkFileWriter(hook, add_qc)  # type: ignore[arg-type]
+
+    check = writer.recheck([A, B])
+
+    assert sorted(change.file_id for change in check.changes) == sorted([A, B])
+    assert set(check.stamps) == {A, B}
