@@ -1,4 +1,4 @@
-"""The Emulator handle: lifecycle, port release, URLs, connection JSON, reset, seeds, switches."""
+"""The Emulator handle: lifecycle, port release, URLs, connection JSON, reset, switches, import delays."""
 
 from __future__ import annotations
 
@@ -15,7 +15,9 @@ from genomics_provider.testing import (
     DEFAULT_SEVENBRIDGES_TOKEN,
     Emulator,
     EmulatorConfig,
+    ManualClock,
 )
+from genomics_provider.testing.seeds_onecodex import SAMPLE_1, SAMPLE_IMPORTING
 from tests.testing.conftest import OC
 
 SAMPLE = "7428cca4a3a04a8e"
@@ -108,43 +110,30 @@ def test_reset_restores_seed_and_clears_everything(oc: requests.Session, emu: Em
     assert oc.get(f"{emu.url}{OC}/samples/{SAMPLE}").status_code == 200
 
 
-def test_empty_seed_has_users_but_no_data() -> None:
-    with Emulator(seed="empty") as emu, requests.Session() as session:
-        session.headers["X-API-Key"] = emu.config.onecodex_api_key
-        assert session.get(f"{emu.url}{OC}/samples").json() == []
-        assert session.get(f"{emu.url}{OC}/account").status_code == 200
-        assert emu.sevenbridges.files == {}
-        listing = requests.get(
-            f"{emu.sevenbridges_url}/files", params={"project": "rfranklin/demo-project"},
-            headers={"X-SBG-Auth-Token": emu.config.sevenbridges_token}, timeout=10
-        )  # fmt: skip
-        assert (listing.status_code, listing.json()["items"]) == (200, [])
+def test_importing_sample_becomes_available_after_the_delay() -> None:
+    clock = ManualClock()
+    with Emulator(seed="demo", clock=clock, import_delay_s=30) as emu, requests.Session() as oc:
+        oc.headers["X-API-Key"] = emu.config.onecodex_api_key
+        url = f"{emu.url}{OC}/samples/{SAMPLE_IMPORTING}"
+        assert oc.get(url).json()["status"] == "importing"
+        clock.advance(29)
+        assert oc.get(url).json()["status"] == "importing"
+        clock.advance(1)
+        body = oc.get(url).json()
+        assert (body["status"], body["visibility"]) == ("available", "private")
+        assert body["primary_classification"] is not None
+        emu.start_import(SAMPLE_1, delay_s=5)
+        assert oc.get(f"{emu.url}{OC}/samples/{SAMPLE_1}").json()["status"] == "importing"
+        clock.advance(5)
+        assert oc.get(f"{emu.url}{OC}/samples/{SAMPLE_1}").json()["status"] == "available"
 
 
-def test_demo_seed_shape(emu: Emulator) -> None:
-    oc, sb = emu.onecodex, emu.sevenbridges
-    assert (len(oc.samples), len(oc.metadata), len(oc.tags), len(oc.projects), len(oc.users)) == (11, 11, 7, 3, 3)
-    for sample_id in oc.samples:
-        assert oc.metadata_for_sample(sample_id)["sample"] == {"$ref": f"/api/v1/samples/{sample_id}"}
-    assert len(sb.files) == 30
-    assert sum(f["type"] == "folder" for f in sb.files.values()) == 4
-    assert all(len(file_id) == 24 for file_id in sb.files)
-    run = [f for f in sb.files.values() if f.get("origin") == {"task": "8f9e2c1a-3b4d-4e5f-a6b7-c8d9e0f1a2b3"}]
-    assert {f["metadata"]["sample_id"] for f in run} == {"HCC1143"}
-    assert len(run) == 5
-
-
-def test_scale_generation_is_fast_and_deterministic() -> None:
-    started = time.monotonic()
-    big = Emulator(sb_files=100_000, oc_samples=1000)
-    assert time.monotonic() - started < 8
-    assert (len(big.sevenbridges.files), len(big.onecodex.samples)) == (100_030, 1011)
-    again = Emulator(sb_files=20_000)  # file i does not depend on the count
-    assert again.sevenbridges.files[f"5ca1e{12345:019x}"] == big.sevenbridges.files[f"5ca1e{12345:019x}"]
-    assert list(again.sevenbridges.files)[-3:] == list(big.sevenbridges.files)[19_997 + 30 : 20_000 + 30]
-
-
-def test_added_files_are_listed(sb: requests.Session, emu: Emulator) -> None:
-    added = emu.sevenbridges.add_file({"name": "new.txt", "project": "rfranklin/demo-project", "tags": ["fresh"]})
-    listing = sb.get(f"{emu.sevenbridges_url}/files", params={"project": "rfranklin/demo-project", "tag": "fresh"})
-    assert [item["id"] for item in listing.json()["items"]] == [added["id"]]
+def test_import_delay_can_be_changed_after_construction() -> None:
+    clock = ManualClock()
+    with Emulator(seed="demo", clock=clock) as emu, requests.Session() as oc:
+        oc.headers["X-API-Key"] = emu.config.onecodex_api_key
+        url = f"{emu.url}{OC}/samples/{SAMPLE_IMPORTING}"
+        clock.advance(10)
+        assert oc.get(url).json()["status"] == "importing"  # default delay is 60 s
+        emu.config.import_delay_s = 5
+        assert oc.get(url).json()["status"] == "available"

@@ -1,15 +1,13 @@
-"""Fault injection: every kind, route matching, counts and seeded probabilities."""
+"""Fault injection (faults): latency, route matching, counts, seeded probabilities and bulk item failures."""
 
 from __future__ import annotations
 
-import logging
 import time
 
 import pytest
 import requests
 
 from genomics_provider.testing import Emulator
-from genomics_provider.testing.errors import WERKZEUG_MESSAGES
 from genomics_provider.testing.faults import FaultInjector
 from tests.testing.conftest import OC
 
@@ -32,96 +30,6 @@ def test_latency_delays_matching_calls_only(oc: requests.Session, emu: Emulator)
     oc.get(sample_url(emu))
     assert time.monotonic() - started < 0.2
     assert (fault.fired, fault.exhausted) == (1, True)
-
-
-def test_onecodex_429_burst_then_recovery(oc: requests.Session, emu: Emulator) -> None:
-    emu.faults.rate_limited("PATCH /api/v1/samples/*", times=2, retry_after=3)
-    statuses = [oc.patch(sample_url(emu), json={"visibility": "shared"}) for _ in range(3)]
-    assert [r.status_code for r in statuses] == [429, 429, 200]
-    assert statuses[0].json() == {"msg": "Rate limited.", "status": 429}
-    assert statuses[0].headers["Retry-After"] == "3"
-    assert [r.fault for r in emu.recorder] == ["rate_limited", "rate_limited", None]
-
-
-def test_sevenbridges_429_with_and_without_reset_header(sb: requests.Session, emu: Emulator) -> None:
-    emu.faults.rate_limited("/v2/user", reset_header=True)
-    emu.faults.rate_limited("/v2/user", reset_header=False)
-    with_reset = sb.get(f"{emu.sevenbridges_url}/user")
-    without = sb.get(f"{emu.sevenbridges_url}/user")
-    assert (with_reset.status_code, with_reset.json()["code"]) == (429, 1000)
-    assert int(with_reset.headers["X-RateLimit-Reset"]) >= int(time.time())
-    assert with_reset.headers["X-RateLimit-Remaining"] == "0"
-    assert "Retry-After" not in with_reset.headers
-    assert without.status_code == 429
-    assert "X-RateLimit-Reset" not in without.headers
-    assert sb.get(f"{emu.sevenbridges_url}/user").status_code == 200
-
-
-def test_maintenance_503_in_each_api_format(oc: requests.Session, sb: requests.Session, emu: Emulator) -> None:
-    emu.faults.maintenance(times=2)
-    oc_reply = oc.get(sample_url(emu))
-    sb_reply = sb.get(f"{emu.sevenbridges_url}/user")
-    assert (oc_reply.status_code, oc_reply.json()) == (503, {"message": WERKZEUG_MESSAGES[503], "status": 503})
-    assert (sb_reply.status_code, sb_reply.json()["code"]) == (503, 0)
-    assert sb_reply.json()["message"] == "Platform is under maintenance."
-
-
-@pytest.mark.parametrize("status", [502, 503, 504])
-def test_html_gateway_pages(oc: requests.Session, emu: Emulator, status: int) -> None:
-    emu.faults.gateway_error(status, "PATCH /api/v1/samples/*")
-    response = oc.patch(sample_url(emu), json={"visibility": "shared"})
-    assert response.status_code == status
-    assert response.headers["Content-Type"].startswith("text/html")
-    assert response.text.startswith("<html>")
-    assert emu.onecodex.samples[SAMPLE]["visibility"] == "private"  # not applied
-
-
-def test_json_500(oc: requests.Session, sb: requests.Session, emu: Emulator) -> None:
-    emu.faults.server_error(times=2)
-    assert oc.get(sample_url(emu)).json() == {"message": WERKZEUG_MESSAGES[500], "status": 500}
-    assert sb.get(f"{emu.sevenbridges_url}/user").json()["status"] == 500
-
-
-def test_connection_reset_before_the_write(oc: requests.Session, emu: Emulator) -> None:
-    emu.faults.connection_reset("PATCH /api/v1/samples/*")
-    with pytest.raises(requests.ConnectionError):
-        oc.patch(sample_url(emu), json={"visibility": "shared"})
-    assert emu.onecodex.samples[SAMPLE]["visibility"] == "private"
-    record = emu.recorder.last("PATCH")
-    assert (record.status, record.fault) == (None, "connection_reset")
-    assert oc.patch(sample_url(emu), json={"visibility": "shared"}).status_code == 200
-
-
-def test_connection_reset_after_the_write(sb: requests.Session, emu: Emulator) -> None:
-    emu.faults.connection_reset("PUT /v2/files/*/tags", after_write=True)
-    with pytest.raises(requests.ConnectionError):
-        sb.put(f"{emu.sevenbridges_url}/files/{BAM}/tags", json=["applied"])
-    assert emu.sevenbridges.files[BAM]["tags"] == ["applied"]
-    assert emu.recorder.last("PUT").extra["applied_status"] == 200
-
-
-def test_a_reset_whose_connection_is_not_found_answers_a_json_500_and_says_so(
-    sb: requests.Session, emu: Emulator, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
-) -> None:
-    monkeypatch.setattr(emu._registry, "abort", lambda client: False)
-    emu.faults.connection_reset("PUT /v2/files/*/tags", after_write=True)
-    with caplog.at_level(logging.WARNING, logger="genomics_provider.testing.middleware"):
-        response = sb.put(f"{emu.sevenbridges_url}/files/{BAM}/tags", json=["applied"])
-    assert (response.status_code, response.json()["code"]) == (500, 500)
-    assert emu.sevenbridges.files[BAM]["tags"] == ["applied"]
-    record = emu.recorder.last("PUT")
-    assert (record.status, record.fault, record.extra["applied_status"]) == (500, "connection_reset", 200)
-    assert [r.getMessage() for r in caplog.records] == [
-        "connection_reset fault: the connection was not found, so it answers a 500 instead"
-    ]
-
-
-def test_slow_response_times_out_the_client_after_applying(oc: requests.Session, emu: Emulator) -> None:
-    emu.faults.slow_response(1.5, "PATCH /api/v1/samples/*")
-    with pytest.raises(requests.ReadTimeout):
-        oc.patch(sample_url(emu), json={"visibility": "shared"}, timeout=(2, 0.2))
-    assert emu.onecodex.samples[SAMPLE]["visibility"] == "shared"
-    assert emu.recorder.last("PATCH").status == 200
 
 
 def test_route_matching_and_global_faults(oc: requests.Session, sb: requests.Session, emu: Emulator) -> None:

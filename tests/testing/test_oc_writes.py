@@ -1,4 +1,4 @@
-"""One Codex writes: sample PATCH forms and refusals, tag POST, metadata PATCH, delete, imports."""
+"""One Codex writes (oc_writes): sample PATCH forms and refusals, tag POST, metadata PATCH, delete."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 import requests
 
-from genomics_provider.testing import Emulator, ManualClock
+from genomics_provider.testing import Emulator
 from genomics_provider.testing.errors import WERKZEUG_MESSAGES
 from genomics_provider.testing.seeds_onecodex import (
     PROJECT_READ_ONLY,
@@ -18,10 +18,8 @@ from genomics_provider.testing.seeds_onecodex import (
     SAMPLE_COLLEAGUE_SHARED,
     SAMPLE_EXTERNAL_PUBLIC,
     SAMPLE_GUT,
-    SAMPLE_IMPORTING,
     SAMPLE_MOCK,
     TAG_DATASET_2,
-    TAG_DUPLICATE_1,
     TAG_QC_PASSED,
     TAG_S_AUREUS,
 )
@@ -238,36 +236,3 @@ def test_delete_sample(oc: requests.Session, emu: Emulator) -> None:
     assert SAMPLE_MOCK not in emu.onecodex.samples
     assert "5b7d9f1b3d4f6b8d" not in emu.onecodex.metadata
     assert oc.delete(f"{emu.url}{OC}/samples/{SAMPLE_COLLEAGUE_SHARED}").status_code == 403
-
-
-def test_importing_sample_becomes_available_after_the_delay() -> None:
-    clock = ManualClock()
-    with Emulator(seed="demo", clock=clock, import_delay_s=30) as emu, requests.Session() as oc:
-        oc.headers["X-API-Key"] = emu.config.onecodex_api_key
-        url = f"{emu.url}{OC}/samples/{SAMPLE_IMPORTING}"
-        assert oc.get(url).json()["status"] == "importing"
-        clock.advance(29)
-        assert oc.get(url).json()["status"] == "importing"
-        clock.advance(1)
-        body = oc.get(url).json()
-        assert (body["status"], body["visibility"]) == ("available", "private")
-        assert body["primary_classification"] is not None
-        emu.start_import(SAMPLE_1, delay_s=5)
-        assert oc.get(f"{emu.url}{OC}/samples/{SAMPLE_1}").json()["status"] == "importing"
-        clock.advance(5)
-        assert oc.get(f"{emu.url}{OC}/samples/{SAMPLE_1}").json()["status"] == "available"
-
-
-def test_duplicate_tag_ids_are_distinct_objects(emu: Emulator) -> None:
-    assert emu.onecodex.tag_ids_named("duplicate") == [TAG_DUPLICATE_1, "d2b4f6a8c0d3e5a7"]
-
-
-def test_import_delay_can_be_changed_after_construction() -> None:
-    clock = ManualClock()
-    with Emulator(seed="demo", clock=clock) as emu, requests.Session() as oc:
-        oc.headers["X-API-Key"] = emu.config.onecodex_api_key
-        url = f"{emu.url}{OC}/samples/{SAMPLE_IMPORTING}"
-        clock.advance(10)
-        assert oc.get(url).json()["status"] == "importing"  # default delay is 60 s
-        emu.config.import_delay_s = 5
-        assert oc.get(url).json()["status"] == "available"

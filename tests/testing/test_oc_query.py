@@ -1,140 +1,30 @@
-"""One Codex reads: auth, errors, representation, expand, where/sort, page and cursor pagination."""
+"""One Codex list queries (oc_query): where operators, sort, page and cursor pagination."""
 
 from __future__ import annotations
 
-import base64
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 import requests
 
 from genomics_provider.testing import Emulator
-from genomics_provider.testing.config import DEFAULT_ONECODEX_BEARER_TOKEN
 from genomics_provider.testing.errors import WERKZEUG_MESSAGES
+from genomics_provider.testing.http import ApiError
+from genomics_provider.testing.oc_query import QueryError, compile_where, json_param, parse_datetime, sort_objects
 from genomics_provider.testing.seeds_onecodex import (
-    PROJECT_READ_ONLY,
     PROJECT_SOIL,
     SAMPLE_1,
-    SAMPLE_COLLEAGUE_PRIVATE,
-    SAMPLE_COLLEAGUE_SHARED,
     SAMPLE_EXTERNAL_PUBLIC,
     SAMPLE_SOIL_A1,
     SAMPLE_SOIL_A2,
     TAG_DUPLICATE_1,
-    TAG_DUPLICATE_2,
-    TAG_NEG_CONTROL,
     TAG_QC_PASSED,
     TAG_S_AUREUS,
     USER_ME,
 )
-from tests.testing.conftest import OC, OC_KEY
-
-MINE = [
-    "7428cca4a3a04a8e", "1d5a9c3e7b2f4a60", "2b8e4f1a6c3d9e70", "3c9f5a2b7d4e0f81", "4d0a6b3c8e5f1a92",
-    "5e1b7c4d9f6a2ba3", "6f2c8d5e0a7b3cb4", "7a3d9e6f1b8c4dc5",
-]  # fmt: skip
-LISTED = [*MINE, SAMPLE_EXTERNAL_PUBLIC]  # /samples: own samples plus samples of projects the caller can see
-
-
-def ids(response: requests.Response) -> list[str]:
-    return [item["$uri"].rsplit("/", 1)[1] for item in response.json()]
-
-
-def listing(oc: requests.Session, emu: Emulator, path: str = "/samples", **params: Any) -> requests.Response:
-    encoded = {k: json.dumps(v) if k in ("where", "sort") else v for k, v in params.items()}
-    return oc.get(f"{emu.url}{OC}{path}", params=encoded)
-
-
-@pytest.mark.parametrize(
-    "headers",
-    [
-        {"X-API-Key": OC_KEY},
-        {"Authorization": "Basic " + base64.b64encode(f"{OC_KEY}:".encode()).decode()},
-        {"Authorization": f"Bearer {DEFAULT_ONECODEX_BEARER_TOKEN}"},
-    ],
-    ids=["x-api-key", "basic", "bearer"],
-)
-def test_every_documented_auth_scheme_is_accepted(emu: Emulator, headers: dict[str, str]) -> None:
-    response = requests.get(f"{emu.url}{OC}/account", headers=headers, timeout=10)
-    assert response.status_code == 200
-    assert response.json()["user"] == {"$ref": f"/api/v1/users/{USER_ME}"}
-    assert response.json()["email"] == "emulator-user@example.com"
-
-
-@pytest.mark.parametrize("headers", [{}, {"X-API-Key": "wrong"}, {"Authorization": "Bearer wrong"}])
-def test_missing_or_bad_credentials_get_the_werkzeug_401(emu: Emulator, headers: dict[str, str]) -> None:
-    response = requests.get(f"{emu.url}{OC}/samples/{SAMPLE_1}", headers=headers, timeout=10)
-    assert response.status_code == 401
-    assert response.json() == {"message": WERKZEUG_MESSAGES[401], "status": 401}
-    assert "could not verify that you are authorized" in response.json()["message"]
-
-
-def test_anonymous_list_answers_an_empty_page_and_a_bad_key_still_401(emu: Emulator) -> None:
-    anonymous = requests.get(f"{emu.url}{OC}/samples", timeout=10)
-    assert (anonymous.status_code, anonymous.json(), anonymous.headers["X-Total-Count"]) == (200, [], "0")
-    assert requests.get(f"{emu.url}{OC}/samples", headers={"X-API-Key": "nope"}, timeout=10).status_code == 401
-    emu.config.anonymous_lists_empty = False
-    assert requests.get(f"{emu.url}{OC}/samples", timeout=10).status_code == 401
-
-
-def test_unknown_path_404_and_wrong_method_405_use_werkzeug_bodies(oc: requests.Session, emu: Emulator) -> None:
-    missing = oc.get(f"{emu.url}{OC}/nothing-here")
-    assert missing.status_code == 404
-    assert missing.json() == {"message": WERKZEUG_MESSAGES[404], "status": 404}
-    wrong = oc.put(f"{emu.url}{OC}/tags/{TAG_QC_PASSED}", json={})
-    assert wrong.status_code == 405
-    assert wrong.json() == {"message": WERKZEUG_MESSAGES[405], "status": 405}
-    assert wrong.headers["Allow"] == "GET, HEAD, OPTIONS"
-    assert oc.get(f"{emu.url}/").status_code == 404
-
-
-def test_sample_representation_uses_uri_and_ref_links(oc: requests.Session, emu: Emulator) -> None:
-    body = oc.get(f"{emu.url}{OC}/samples/{SAMPLE_1}").json()
-    assert body == {
-        "$uri": f"/api/v1/samples/{SAMPLE_1}",
-        "created_at": "2015-09-25T17:27:19.596555-07:00",
-        "updated_at": "2015-09-25T17:27:19.596555-07:00",
-        "error_msg": None,
-        "filename": "SRR2352185.fastq.gz",
-        "size": 181687821,
-        "metadata": {"$ref": "/api/v1/metadata/a7fc7e430e704e2e"},
-        "owner": {"$ref": f"/api/v1/users/{USER_ME}"},
-        "primary_classification": {"$ref": "/api/v1/classifications/464a7ebcf9f84050"},
-        "project": None,
-        "tags": [{"$ref": f"/api/v1/tags/{TAG_S_AUREUS}"}, {"$ref": f"/api/v1/tags/{TAG_NEG_CONTROL}"}],
-        "visibility": "private",
-        "status": "available",
-    }
-    assert body == emu.onecodex.samples[SAMPLE_1]
-
-
-def test_expand_all_goes_one_level(oc: requests.Session, emu: Emulator) -> None:
-    body = oc.get(f"{emu.url}{OC}/samples/{SAMPLE_SOIL_A1}", params={"expand": "all"}).json()
-    assert body["tags"] == [{"$uri": f"/api/v1/tags/{TAG_QC_PASSED}", "name": "qc-passed"}]
-    assert body["project"]["project_name"] == "soil_2024"
-    assert body["project"]["owner"] == {"$ref": f"/api/v1/users/{USER_ME}"}
-    assert body["metadata"]["sample"] == {"$ref": f"/api/v1/samples/{SAMPLE_SOIL_A1}"}
-    assert body["owner"]["email"] == "emulator-user@example.com"
-    assert body["primary_classification"] == {"$ref": "/api/v1/classifications/6b8d0f2c4e6a8b0d"}
-
-
-def test_visibility_rules_for_other_users_samples(oc: requests.Session, emu: Emulator) -> None:
-    hidden = oc.get(f"{emu.url}{OC}/samples/{SAMPLE_COLLEAGUE_PRIVATE}")
-    assert hidden.status_code == 404
-    assert hidden.json() == {"message": WERKZEUG_MESSAGES[404], "status": 404}
-    assert oc.get(f"{emu.url}{OC}/samples/{SAMPLE_COLLEAGUE_SHARED}").status_code == 200
-    assert oc.get(f"{emu.url}{OC}/samples/{SAMPLE_EXTERNAL_PUBLIC}").status_code == 200
-    assert oc.get(f"{emu.url}{OC}/samples/ffffffffffffffff").status_code == 404
-    assert oc.get(f"{emu.url}{OC}/samples/not-an-id").status_code == 404
-    emu.config.hidden_sample_status = 403
-    assert oc.get(f"{emu.url}{OC}/samples/{SAMPLE_COLLEAGUE_PRIVATE}").status_code == 403
-
-
-def test_the_three_sample_lists(oc: requests.Session, emu: Emulator) -> None:
-    assert ids(listing(oc, emu)) == LISTED
-    assert ids(listing(oc, emu, "/samples/public")) == [SAMPLE_SOIL_A2, SAMPLE_EXTERNAL_PUBLIC]
-    assert ids(listing(oc, emu, "/samples/organization")) == [*MINE, SAMPLE_COLLEAGUE_SHARED]
+from tests.testing.conftest import LISTED, MINE, OC, ids, listing, make_call
 
 
 @pytest.mark.parametrize(
@@ -286,34 +176,63 @@ def test_cursor_header_is_ignored_for_tags(oc: requests.Session, emu: Emulator) 
     assert response.headers["X-Total-Count"] == "7"
 
 
-def test_tags_projects_metadata_users(oc: requests.Session, emu: Emulator) -> None:
-    duplicates = listing(oc, emu, "/tags", where={"name": "duplicate"})
-    assert ids(duplicates) == [TAG_DUPLICATE_1, TAG_DUPLICATE_2]
-    assert oc.get(f"{emu.url}{OC}/tags/{TAG_QC_PASSED}").json() == {
-        "$uri": f"/api/v1/tags/{TAG_QC_PASSED}",
-        "name": "qc-passed",
-    }
-    assert ids(listing(oc, emu, "/projects", where={"project_name": "ro_collab"})) == [PROJECT_READ_ONLY]
-    assert ids(listing(oc, emu, "/projects", where={"permissions": {"$contains": "can_add_files"}})) == [
-        "4b53797444f846c4",
-        PROJECT_SOIL,
-    ]
-    read_only = oc.get(f"{emu.url}{OC}/projects/{PROJECT_READ_ONLY}").json()
-    assert read_only["permissions"] == ["can_see_files", "can_download_files"]
-    metadata = listing(oc, emu, "/metadata", where={"platform": "Illumina HiSeq"})
-    assert ids(metadata) == ["a7fc7e430e704e2e"]
-    assert metadata.json()[0]["custom"] == {"totalige": 112.0}
-    assert oc.get(f"{emu.url}{OC}/metadata/9f1b3d5f7b8d0f2b").status_code == 404  # colleague's private sample
-    assert oc.get(f"{emu.url}{OC}/users/{USER_ME}").json() == {
-        "$uri": f"/api/v1/users/{USER_ME}",
-        "email": "emulator-user@example.com",
-        "username": "emulator_user",
-    }
-    assert oc.get(f"{emu.url}{OC}/users/0000000000000000").status_code == 404
+def sample(**fields: Any) -> dict[str, Any]:
+    return {"$uri": "/api/v1/samples/0123456789abcdef", "tags": [], **fields}
 
 
-def test_every_response_has_a_request_id(oc: requests.Session, emu: Emulator) -> None:
-    first = oc.get(f"{emu.url}{OC}/account")
-    second = oc.get(f"{emu.url}{OC}/nothing")
-    assert first.headers["X-Request-Id"] != second.headers["X-Request-Id"]
-    assert [r.request_id for r in emu.recorder] == [first.headers["X-Request-Id"], second.headers["X-Request-Id"]]
+def test_parse_datetime_takes_naive_values_as_utc() -> None:
+    assert parse_datetime("2024-01-01T10:00:00") == datetime(2024, 1, 1, 10, tzinfo=UTC)
+    assert parse_datetime("2024-01-01T12:00:00+02:00") == datetime(2024, 1, 1, 10, tzinfo=UTC)
+    with pytest.raises(ValueError, match="isoformat"):
+        parse_datetime("yesterday")
+
+
+def test_conditions_on_one_field_are_anded_and_nulls_never_compare() -> None:
+    between = compile_where("samples", {"size": {"$gte": 10, "$lt": 20}})
+    assert [between(sample(size=n)) for n in (9, 10, 19, 20)] == [False, True, True, False]
+    assert not between(sample(size=None))
+    assert compile_where("samples", {"size": None})(sample(size=None))
+    assert compile_where("samples", {"size": {"$ne": None}})(sample(size=0))
+
+
+def test_text_operators_are_case_sensitive_unless_prefixed_with_i() -> None:
+    assert compile_where("samples", {"filename": {"$istartswith": "srr"}})(sample(filename="SRR1.fq"))
+    assert not compile_where("samples", {"filename": {"$startswith": "srr"}})(sample(filename="SRR1.fq"))
+    assert compile_where("samples", {"filename": {"$iendswith": ".FQ"}})(sample(filename="SRR1.fq"))
+    assert not compile_where("samples", {"filename": {"$contains": "x"}})(sample(filename=None))
+
+
+@pytest.mark.parametrize(
+    ("resource", "where", "message"),
+    [
+        ("samples", {"size": {"$between": [1]}}, r"\$between expects a list"),
+        ("samples", {"visibility": ["public"]}, r"use \$in"),
+        ("samples", {"size": {"$gt": True}}, "does not fit a number field"),
+        ("metadata", {"starred": 1}, "does not fit a bool field"),
+        ("samples", {"size": {"gt": 1}}, "malformed condition"),
+        ("tags", {"filename": "x"}, "cannot filter or sort tags on 'filename'"),
+        ("projects", {"permissions": {"$eq": "can_see_files"}}, r"operator \$eq is not supported"),
+    ],
+    ids=["between-one-value", "bare-list", "bool-is-not-a-number", "number-is-not-a-bool", "operator-without-$",
+         "field-of-another-resource", "eq-on-a-list-field"],
+)  # fmt: skip
+def test_compile_where_refusals(resource: str, where: dict[str, Any], message: str) -> None:
+    with pytest.raises(QueryError, match=message):
+        compile_where(resource, where)
+
+
+def test_sort_by_several_keys_first_key_wins() -> None:
+    rows = [sample(visibility=v, size=s, filename=f) for v, s, f in
+            [("private", 2, "a"), ("public", 1, "b"), ("private", None, "c"), ("private", 1, "d")]]  # fmt: skip
+    ordered = sort_objects("samples", rows, {"visibility": False, "size": True})
+    assert [row["filename"] for row in ordered] == ["c", "a", "d", "b"]  # nulls first when descending
+    assert [row["filename"] for row in rows] == ["a", "b", "c", "d"]  # a sorted copy
+
+
+def test_json_param_absent_or_blank_is_an_empty_object() -> None:
+    assert json_param(make_call("/api/v1/samples"), "where") == {}
+    assert json_param(make_call("/api/v1/samples", "where=%20"), "where") == {}
+    assert json_param(make_call("/api/v1/samples", "sort=%7B%22size%22%3A%20true%7D"), "sort") == {"size": True}
+    with pytest.raises(ApiError) as raised:
+        json_param(make_call("/api/v1/samples", "sort=true"), "sort")
+    assert raised.value.reply.body["errors"] == [{"path": ["sort"], "message": "sort must be a JSON object"}]
