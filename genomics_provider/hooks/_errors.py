@@ -125,6 +125,10 @@ def error_for_response(
 ) -> GenomicsApiError:
     """Map a failed response to the typed error for its status, with the vendor's message, details and code.
 
+    :meth:`GenomicsRestHook.error_from_response <genomics_provider.hooks.base.GenomicsRestHook.error_from_response>`
+    calls this with the hook's :meth:`~genomics_provider.hooks.base.GenomicsRestHook.scrub`, its hint for the status
+    (``status_hints``) and its connection id.
+
     :param response: The non-2xx response.
     :param method: HTTP method.
     :param path: URL path.

@@ -12,7 +12,7 @@ import json
 import time
 from collections.abc import Mapping
 from functools import cached_property, partial
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 from urllib.parse import urlsplit
 
 from airflow.sdk import BaseHook, Connection
@@ -78,6 +78,9 @@ class GenomicsRestHook(ConnectionSettings, BaseHook):
     :param max_attempts: Optional. Attempts per request, first try included; overrides the connection extra.
     """
 
+    #: The argument and attribute holding the connection id, in the hook and in each operator, sensor and trigger
+    #: using it (e.g. ``onecodex_conn_id``); every vendor hook sets it, as Airflow's hook discovery requires.
+    conn_name_attr: ClassVar[str]
     #: Requests per second of the token bucket when the connection does not say (None: no bucket).
     default_rate_limit: ClassVar[float | None] = None
     #: Extra hints appended to error messages, by HTTP status.
@@ -103,6 +106,16 @@ class GenomicsRestHook(ConnectionSettings, BaseHook):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(conn_id={self.conn_id!r})"
+
+    @classmethod
+    def for_owner(cls, owner: object) -> Self:
+        """Build the hook on the connection id its owner (an operator, sensor or trigger) keeps in ``conn_name_attr``.
+
+        :param owner: The object holding the connection id, e.g. a sensor with ``onecodex_conn_id``.
+        :return: A new hook on that connection.
+        :raises AttributeError: When the owner has no such attribute.
+        """
+        return cls(getattr(owner, cls.conn_name_attr))
 
     def clock(self) -> float:
         """Read the transport's monotonic clock: take it just before a read to date that read (conservatively).
@@ -321,12 +334,7 @@ class GenomicsRestHook(ConnectionSettings, BaseHook):
         note: str = "",
         outcome_unknown: bool = False,
     ) -> GenomicsApiError:
-        """Map a failed response to its typed error with this hook's scrubbing and hints.
-
-        See :func:`genomics_provider.hooks._errors.error_for_response`, which this calls; the arguments are its own.
-
-        :return: The error to raise.
-        """
+        """Map a failed response to its typed error: :func:`~genomics_provider.hooks._errors.error_for_response`."""
         return error_for_response(
             response,
             method,

@@ -1,6 +1,6 @@
 """Sample status checks shared by the One Codex sensor (poke mode) and trigger (deferrable mode).
 
-Both call :func:`check_sample_args` on the rendered arguments and :func:`check_samples` on each poll's read, so the
+Both call :func:`check_sample_args` on the rendered arguments and :func:`decide_samples` on each poll's read, so the
 two modes decide alike. Pure functions: the caller reads the samples through the hook.
 """
 
@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from genomics_provider.curation.arguments import check_choice, parse_id_list
-from genomics_provider.curation.outcome import SHOWN_ITEMS
+from genomics_provider.curation.outcome import SHOWN_ITEMS, SHOWN_REASON_CHARS, clip
+from genomics_provider.curation.waiting import WaitVerdict
 from genomics_provider.exceptions import InvalidInputError
 from genomics_provider.onecodex.rules import ID_RULE
 from genomics_provider.onecodex.types import ID_PATTERN
@@ -49,7 +50,7 @@ class SampleCheck:
         return not self.waiting and not self.failed
 
     def failure_message(self, conn_id: str) -> str:
-        """Describe the samples that cannot reach the target status, with their status (the first 50).
+        """Describe the samples that cannot reach the target status, with their status and error (the first 50).
 
         :param conn_id: The connection used, named for samples that were not found.
         :return: E.g. ``1 of 3 One Codex samples will never be 'available': 6f2c8d5e0a7b3cb4: failed_validation``.
@@ -60,7 +61,7 @@ class SampleCheck:
                 text = f"{sample_id}: {NOT_FOUND} (missing, deleted, or not visible to connection {conn_id!r})"
             else:
                 error = self.errors.get(sample_id)
-                text = f"{sample_id}: {status}" + (f" ({_clip(error)})" if error else "")
+                text = f"{sample_id}: {status}" + (f" ({clip(error, SHOWN_REASON_CHARS)})" if error else "")
             parts.append(text)
         more = f"; and {len(self.failed) - SHOWN_ITEMS} more" if len(self.failed) > SHOWN_ITEMS else ""
         return (
@@ -113,6 +114,27 @@ def check_samples(
     return check
 
 
+def decide_samples(
+    sample_ids: Sequence[str], samples: Mapping[str, Mapping[str, Any]], target_status: str, conn_id: str
+) -> WaitVerdict:
+    """Decide one poll: failed as soon as one sample can never get there, done once all are there, else waiting.
+
+    :param sample_ids: The ids waited for, in order.
+    :param samples: Samples by id, as :meth:`OneCodexHook.list_samples_by_id` returns them.
+    :param target_status: The status every sample must have.
+    :param conn_id: The connection used, named for samples that were not found.
+    :return: The verdict: ``failed`` with :meth:`SampleCheck.failure_message` and ``{id: status}``, ``waiting``
+        with :meth:`SampleCheck.waiting_message`, or ``done`` with the ids.
+    """
+    check = check_samples(sample_ids, samples, target_status)
+    if check.failed:
+        return WaitVerdict("failed", check.failure_message(conn_id), failed=dict(check.failed))
+    if not check.done:
+        return WaitVerdict("waiting", check.waiting_message())
+    message = f"All {len(sample_ids)} One Codex samples are {target_status!r}"
+    return WaitVerdict("done", message, ids=list(sample_ids))
+
+
 def check_sample_args(sample_ids: Any, target_status: Any) -> tuple[list[str], str]:
     """Validate the rendered ``sample_ids`` and ``target_status`` arguments, before any request.
 
@@ -128,7 +150,3 @@ def check_sample_args(sample_ids: Any, target_status: Any) -> tuple[list[str], s
             f"{', '.join(map(repr, TARGET_STATUSES))} and fails when a sample ends in {' or '.join(FAILED_STATUSES)}"
         )
     return ids, check_choice(target_status, argument="target_status", choices=TARGET_STATUSES)
-
-
-def _clip(text: str, limit: int = 120) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,11 +1,13 @@
 """The base of the sensors: arguments, the hook, one poke before deferring, and trigger events.
 
 :class:`BaseGenomicsSensor` holds the flow both sensors share: the ``deferrable`` switch and ``poll_interval``
-alias, the hook built from the connection id, the parse-time check of literal arguments, one synchronous poke
-before deferring, and the mapping of trigger events (see :mod:`genomics_provider.triggers.base`) in
-``execute_complete``. Both modes raise the same exceptions with the same retry behaviour: each poke runs inside
-:func:`~genomics_provider.triggers.base.failing_fast`, like each poll of the trigger, and an ``error`` event is
-raised again as the exception the trigger met (:func:`~genomics_provider.triggers.base.error_from_event`).
+alias, the hook built from the connection id, the parse-time check of literal arguments, what a poke does with the
+vendor's decision (a :class:`~genomics_provider.curation.waiting.WaitVerdict`: return, raise and log, as the trigger
+logs it), one synchronous poke before deferring, and the mapping of trigger events (see
+:mod:`genomics_provider.triggers.base`) in ``execute_complete``. Both modes raise the same exceptions with the same
+retry behaviour: each poke runs inside :func:`~genomics_provider.triggers.base.failing_fast`, like each poll of the
+trigger, and an ``error`` event is raised again as the exception the trigger met
+(:func:`~genomics_provider.triggers.base.error_from_event`).
 """
 
 from __future__ import annotations
@@ -17,9 +19,10 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 from airflow.sdk import BaseSensorOperator, PokeReturnValue
 
 from genomics_provider._compat import AirflowException, AirflowFailException, AirflowSkipException, conf
-from genomics_provider.curation.arguments import is_templated
+from genomics_provider.curation.arguments import check_if_literal
+from genomics_provider.curation.waiting import WaitVerdict
 from genomics_provider.hooks.base import GenomicsRestHook
-from genomics_provider.triggers.base import conn_id_attribute, error_from_event, failing_fast
+from genomics_provider.triggers.base import error_from_event, failing_fast
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
@@ -37,8 +40,8 @@ class BaseGenomicsSensor(BaseSensorOperator, Generic[HookT, ArgsT]):
 
     Subclasses set :attr:`hook_class` and :attr:`event_ids_key`, keep their connection id in the argument the hook
     names (``hook_class.conn_name_attr``, e.g. ``onecodex_conn_id``), call :meth:`check_literal_args` at the end
-    of ``__init__``, and implement :meth:`checked_args`, :meth:`check` (returning a :class:`PokeReturnValue` whose
-    ``xcom_value`` is the ids) and :meth:`build_trigger`.
+    of ``__init__``, and implement :meth:`checked_args`, :meth:`verdict` (or :meth:`check` itself, returning a
+    :class:`PokeReturnValue` whose ``xcom_value`` is the ids) and :meth:`build_trigger`.
 
     :param deferrable: Optional. Wait on the triggerer instead of a worker slot (default: ``[operators]
         default_deferrable``, false unless configured).
@@ -71,8 +74,7 @@ class BaseGenomicsSensor(BaseSensorOperator, Generic[HookT, ArgsT]):
     @cached_property
     def hook(self) -> HookT:
         """The vendor hook on the sensor's connection, created on first use inside ``execute``."""
-        conn_id: str = getattr(self, conn_id_attribute(self.hook_class))
-        return self.hook_class(conn_id)
+        return self.hook_class.for_owner(self)
 
     def check_literal_args(self, *values: Any) -> None:
         """Validate the arguments at parse time, unless one of them is rendered later (a template or an XComArg).
@@ -80,8 +82,7 @@ class BaseGenomicsSensor(BaseSensorOperator, Generic[HookT, ArgsT]):
         :param values: The arguments as given.
         :raises InvalidInputError: When the literal arguments break a rule.
         """
-        if not any(is_templated(value) for value in values):
-            self.checked_args()
+        check_if_literal(self.checked_args, *values)
 
     def checked_args(self) -> ArgsT:
         """Validate the (rendered) arguments, before any request; subclasses implement this.
@@ -91,14 +92,31 @@ class BaseGenomicsSensor(BaseSensorOperator, Generic[HookT, ArgsT]):
         """
         raise NotImplementedError
 
-    def check(self, args: ArgsT) -> PokeReturnValue:
-        """Check once with the validated arguments; subclasses implement this.
+    def verdict(self, args: ArgsT) -> WaitVerdict:
+        """Read once through the hook and decide with the vendor's ``status`` module; subclasses implement this.
 
         :param args: What :meth:`checked_args` returned.
-        :return: ``is_done`` and, when done, the ids as ``xcom_value``.
+        :return: The vendor's decision.
         :raises NotImplementedError: Always, here.
         """
         raise NotImplementedError
+
+    def check(self, args: ArgsT) -> PokeReturnValue:
+        """Decide once (:meth:`verdict`) and act on it: log its warnings, then fail, or log and return.
+
+        :param args: What :meth:`checked_args` returned.
+        :return: ``is_done`` and, when done, the ids as ``xcom_value``.
+        :raises AirflowFailException: On a ``failed`` verdict, with its message (the condition can never be met).
+        """
+        verdict = self.verdict(args)
+        for warning in verdict.warnings:
+            self.log.warning("%s", warning)
+        if verdict.state == "failed":
+            raise AirflowFailException(verdict.message)
+        self.log.info("%s", verdict.message)
+        if verdict.state == "waiting":
+            return PokeReturnValue(is_done=False)
+        return PokeReturnValue(is_done=True, xcom_value=list(verdict.ids))
 
     def poke(self, context: Context) -> PokeReturnValue:
         """Validate the rendered arguments and check once, a 401 or 403 failing at once (:func:`failing_fast`).
@@ -108,6 +126,7 @@ class BaseGenomicsSensor(BaseSensorOperator, Generic[HookT, ArgsT]):
         :raises CredentialRejectedError: On HTTP 401, and ``AccessRejectedError`` on 403 (no retry: waiting cannot
             fix a rejected connection).
         :raises InvalidInputError: On invalid rendered arguments, before any request.
+        :raises AirflowFailException: When the condition can never be met (:meth:`check`).
         """
         with failing_fast():
             return self.check(self.checked_args())

@@ -6,11 +6,10 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any, ClassVar
 
-from airflow.sdk import PokeReturnValue
-
-from genomics_provider._compat import AirflowFailException, conf
+from genomics_provider._compat import conf
+from genomics_provider.curation.waiting import WaitVerdict
 from genomics_provider.hooks.onecodex import OneCodexHook
-from genomics_provider.onecodex.status import check_sample_args, check_samples
+from genomics_provider.onecodex.status import check_sample_args, decide_samples
 from genomics_provider.sensors.base import BaseGenomicsSensor
 from genomics_provider.triggers.onecodex import OneCodexSampleTrigger
 
@@ -71,22 +70,15 @@ class OneCodexSampleSensor(BaseGenomicsSensor[OneCodexHook, tuple[list[str], str
         """
         return check_sample_args(self.sample_ids, self.target_status)
 
-    def check(self, args: tuple[list[str], str]) -> PokeReturnValue:
+    def verdict(self, args: tuple[list[str], str]) -> WaitVerdict:
         """Read every sample (one list call per 100 ids) and compare its status with the target.
 
         :param args: The validated ids and target status.
-        :return: Done with the sample ids as XCom when every sample has the target status; not done otherwise.
-        :raises AirflowFailException: Naming every sample that is failed_validation, deleted or not found.
+        :return: The decision of :func:`~genomics_provider.onecodex.status.decide_samples`: done when every sample
+            has the target status, failed naming every sample that is failed_validation, deleted or not found.
         """
         ids, target = args
-        check = check_samples(ids, self.hook.list_samples_by_id(ids), target)
-        if check.failed:
-            raise AirflowFailException(check.failure_message(self.onecodex_conn_id))
-        if not check.done:
-            self.log.info("%s", check.waiting_message())
-            return PokeReturnValue(is_done=False)
-        self.log.info("All %d One Codex samples are %r", len(ids), target)
-        return PokeReturnValue(is_done=True, xcom_value=ids)
+        return decide_samples(ids, self.hook.list_samples_by_id(ids), target, self.onecodex_conn_id)
 
     def build_trigger(self) -> OneCodexSampleTrigger:
         """Build the trigger for deferrable mode from the rendered arguments.

@@ -6,13 +6,12 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any, ClassVar
 
-from airflow.sdk import PokeReturnValue
-
 from genomics_provider._compat import conf
+from genomics_provider.curation.waiting import WaitVerdict
 from genomics_provider.hooks.sevenbridges import SevenBridgesHook
 from genomics_provider.sensors.base import BaseGenomicsSensor
 from genomics_provider.sevenbridges.query import FileQuery, check_query, query_to_dict
-from genomics_provider.sevenbridges.status import check_min_count, find_matching_files
+from genomics_provider.sevenbridges.status import check_min_count, decide_files, find_matching_files
 from genomics_provider.triggers.sevenbridges import SevenBridgesFilesTrigger
 
 __all__ = ["SevenBridgesFilesSensor"]
@@ -73,22 +72,15 @@ class SevenBridgesFilesSensor(BaseGenomicsSensor[SevenBridgesHook, tuple[FileQue
         """
         return check_query(self.query), check_min_count(self.min_count)
 
-    def check(self, args: tuple[FileQuery, int]) -> PokeReturnValue:
+    def verdict(self, args: tuple[FileQuery, int]) -> WaitVerdict:
         """List every page of the query and count the matching files.
 
         :param args: The validated query and count.
-        :return: Done with all matching file ids as XCom when at least ``min_count`` match; not done otherwise.
+        :return: The decision of :func:`~genomics_provider.sevenbridges.status.decide_files`: done with all
+            matching file ids when at least ``min_count`` match, waiting otherwise.
         """
         query, min_count = args
-        matches = find_matching_files(self.hook, query)
-        if matches.unexpected:
-            self.log.warning(
-                "The listing returned %d files that do not match the query; not counted", matches.unexpected
-            )
-        self.log.info("%s", matches.describe(min_count))
-        if len(matches.ids) < min_count:
-            return PokeReturnValue(is_done=False)
-        return PokeReturnValue(is_done=True, xcom_value=matches.ids)
+        return decide_files(find_matching_files(self.hook, query), min_count)
 
     def build_trigger(self) -> SevenBridgesFilesTrigger:
         """Build the trigger for deferrable mode from the rendered, validated arguments.

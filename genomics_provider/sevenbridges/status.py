@@ -2,8 +2,8 @@
 
 :class:`~genomics_provider.sensors.sevenbridges.SevenBridgesFilesSensor` (poke mode) and
 :class:`~genomics_provider.triggers.sevenbridges.SevenBridgesFilesTrigger` (deferrable mode) both call
-:func:`find_matching_files`, so the two modes count alike. The query is the one
-:class:`~genomics_provider.operators.sevenbridges.TagFilesOperator` takes
+:func:`find_matching_files` and :func:`decide_files`, so the two modes count, warn and finish alike. The query is
+the one :class:`~genomics_provider.operators.sevenbridges.TagFilesOperator` takes
 (:func:`~genomics_provider.sevenbridges.query.check_query`).
 """
 
@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from genomics_provider.curation.waiting import WaitVerdict
 from genomics_provider.exceptions import InvalidInputError
 from genomics_provider.hooks.sevenbridges import SevenBridgesHook
 from genomics_provider.sevenbridges.plan import is_folder
@@ -80,6 +81,22 @@ def find_matching_files(hook: SevenBridgesHook, query: FileQuery) -> FileMatches
     :return: The matches across all pages.
     """
     return collect_matching_ids(hook.iter_files(query=query), query)
+
+
+def decide_files(matches: FileMatches, min_count: int) -> WaitVerdict:
+    """Decide one poll: done once at least ``min_count`` files match, else waiting (a listing never fails for good).
+
+    :param matches: What the listing found (:func:`find_matching_files`).
+    :param min_count: How many files must match.
+    :return: The verdict, with :meth:`FileMatches.describe` as its message, every matching id when done, and a
+        warning when the listing returned files that do not match the query.
+    """
+    warnings: tuple[str, ...] = ()
+    if matches.unexpected:
+        warnings = (f"The listing returned {matches.unexpected} files that do not match the query; not counted",)
+    if len(matches.ids) < min_count:
+        return WaitVerdict("waiting", matches.describe(min_count), warnings=warnings)
+    return WaitVerdict("done", matches.describe(min_count), ids=list(matches.ids), warnings=warnings)
 
 
 def check_min_count(value: Any) -> int:

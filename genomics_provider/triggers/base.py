@@ -13,8 +13,10 @@ Every trigger yields exactly one :class:`~airflow.triggers.base.TriggerEvent` wh
 :class:`GenomicsPollingTrigger` owns the loop: validate the arguments, resolve the connection on the event loop
 (:meth:`~genomics_provider.hooks.base.GenomicsRestHook.aprepare`, before any worker thread exists: Airflow 3.1's
 trigger comms break when a second thread messages the supervisor), then call the vendor's :meth:`check` every
-``poll_interval`` until it returns an event. A check calls the synchronous hook in a worker thread
-(``asyncio.to_thread``), so the provider's one retry and rate-limit policy applies unchanged.
+``poll_interval`` until it returns an event. A vendor check reads through the synchronous hook in a worker thread
+(``asyncio.to_thread``), so the provider's one retry and rate-limit policy applies unchanged, and decides with the
+vendor's ``status`` module; :meth:`GenomicsPollingTrigger.event_for` turns that
+:class:`~genomics_provider.curation.waiting.WaitVerdict` into the event, logging what the sensor's poke logs.
 """
 
 from __future__ import annotations
@@ -22,12 +24,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
-from typing import Any, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
 from genomics_provider import exceptions as _exceptions
 from genomics_provider._compat import AirflowException, AirflowNotFoundException
+from genomics_provider.curation.waiting import WaitVerdict
 from genomics_provider.exceptions import GenomicsApiError, InvalidInputError, fail_fast_while_waiting
 from genomics_provider.hooks.base import GenomicsRestHook
 
@@ -52,8 +55,7 @@ def conn_id_attribute(hook_class: type[GenomicsRestHook]) -> str:
     :param hook_class: The vendor hook class.
     :return: E.g. ``onecodex_conn_id``.
     """
-    name: str = hook_class.conn_name_attr  # type: ignore[attr-defined]  # every vendor hook sets it; BaseHook does not declare it
-    return name
+    return hook_class.conn_name_attr
 
 
 @contextmanager
@@ -122,23 +124,25 @@ def error_from_event(event: dict[str, Any]) -> Exception:
 class GenomicsPollingTrigger(BaseTrigger, Generic[HookT, ArgsT]):
     """Poll with a vendor hook until :meth:`check` returns an event; yield that one event.
 
-    Subclasses set :attr:`hook_class`, keep their connection id in the attribute the hook names
-    (``hook_class.conn_name_attr``, e.g. ``onecodex_conn_id``) and implement :meth:`arguments`,
-    :meth:`checked_args`, :meth:`check` and :meth:`failure_subject`. Any exception (after :func:`failing_fast`)
-    becomes an ``error`` event (:func:`error_event`); the hook is closed in every case.
+    Subclasses set :attr:`hook_class` and :attr:`event_ids_key`, keep their connection id in the attribute the hook
+    names (``hook_class.conn_name_attr``, e.g. ``onecodex_conn_id``) and implement :meth:`arguments`,
+    :meth:`checked_args`, :meth:`verdict` (or :meth:`check` itself) and :meth:`failure_subject`. Any exception
+    (after :func:`failing_fast`) becomes an ``error`` event (:func:`error_event`); the hook is closed in every case.
 
     :param poll_interval: Seconds between polls.
     """
 
     #: The vendor hook polled; its ``conn_name_attr`` names the attribute holding the connection id.
     hook_class: type[HookT]
+    #: Key of the id list in the success event (the sensor's ``event_ids_key``).
+    event_ids_key: ClassVar[str] = "ids"
 
     def __init__(self, *, poll_interval: float) -> None:
         super().__init__()  # type: ignore[no-untyped-call]  # airflow-core's BaseTrigger is untyped
         self.poll_interval = float(poll_interval)
 
     def _conn_id(self) -> str:
-        conn_id: str = getattr(self, conn_id_attribute(self.hook_class))
+        conn_id: str = getattr(self, self.hook_class.conn_name_attr)
         return conn_id
 
     def arguments(self) -> dict[str, Any]:
@@ -157,15 +161,40 @@ class GenomicsPollingTrigger(BaseTrigger, Generic[HookT, ArgsT]):
         """
         raise NotImplementedError
 
+    async def verdict(self, hook: HookT, args: ArgsT) -> WaitVerdict:
+        """Poll once: read through the hook in a worker thread and decide with the vendor's ``status`` module.
+
+        :param hook: The prepared hook.
+        :param args: What :meth:`checked_args` returned.
+        :return: The vendor's decision.
+        :raises NotImplementedError: Always; subclasses implement this.
+        """
+        raise NotImplementedError
+
     async def check(self, hook: HookT, args: ArgsT) -> dict[str, Any] | str:
-        """Poll once: read through the hook in a worker thread and decide.
+        """Poll once (:meth:`verdict`) and turn the decision into an event (:meth:`event_for`).
 
         :param hook: The prepared hook.
         :param args: What :meth:`checked_args` returned.
         :return: The event payload to fire, or what is still awaited (logged before the next poll).
-        :raises NotImplementedError: Always; subclasses implement this.
         """
-        raise NotImplementedError
+        return self.event_for(await self.verdict(hook, args))
+
+    def event_for(self, verdict: WaitVerdict) -> dict[str, Any] | str:
+        """Log a verdict as the sensor's poke does, and build its event.
+
+        :param verdict: The vendor's decision.
+        :return: ``{"status": "success", <event_ids_key>: ids}``, ``{"status": "failed", "message", "failed"}``,
+            or the message of a ``waiting`` verdict (the polling loop logs it before the next poll).
+        """
+        for warning in verdict.warnings:
+            self.log.warning("%s", warning)
+        if verdict.state == "waiting":
+            return verdict.message
+        self.log.info("%s", verdict.message)
+        if verdict.state == "failed":
+            return {"status": "failed", "message": verdict.message, "failed": dict(verdict.failed)}
+        return {"status": "success", self.event_ids_key: list(verdict.ids)}
 
     def failure_subject(self) -> str:
         """Say what failed, for the ``error`` event's message.
@@ -184,7 +213,7 @@ class GenomicsPollingTrigger(BaseTrigger, Generic[HookT, ArgsT]):
             f"{type(self).__module__}.{type(self).__qualname__}",
             {
                 **self.arguments(),
-                conn_id_attribute(self.hook_class): self._conn_id(),
+                self.hook_class.conn_name_attr: self._conn_id(),
                 "poll_interval": self.poll_interval,
             },
         )
@@ -197,7 +226,7 @@ class GenomicsPollingTrigger(BaseTrigger, Generic[HookT, ArgsT]):
         yield TriggerEvent(await self._wait())  # type: ignore[no-untyped-call]
 
     async def _wait(self) -> dict[str, Any]:
-        hook = self.hook_class(self._conn_id())
+        hook = self.hook_class.for_owner(self)
         try:
             with failing_fast():
                 args = self.checked_args()

@@ -8,8 +8,9 @@ Every poll reads all samples with one list call per 100 ids (``where={"$uri": {"
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Any, ClassVar
 
+from genomics_provider.curation.waiting import WaitVerdict
 from genomics_provider.hooks.onecodex import OneCodexHook
 from genomics_provider.onecodex.rules import ID_RULE
 from genomics_provider.onecodex.status import (
@@ -19,6 +20,7 @@ from genomics_provider.onecodex.status import (
     SampleCheck,
     check_sample_args,
     check_samples,
+    decide_samples,
 )
 from genomics_provider.triggers.base import GenomicsPollingTrigger
 
@@ -49,6 +51,7 @@ class OneCodexSampleTrigger(GenomicsPollingTrigger[OneCodexHook, tuple[list[str]
     """
 
     hook_class = OneCodexHook
+    event_ids_key: ClassVar[str] = "sample_ids"
 
     def __init__(
         self,
@@ -78,24 +81,16 @@ class OneCodexSampleTrigger(GenomicsPollingTrigger[OneCodexHook, tuple[list[str]
         """
         return check_sample_args(self.sample_ids, self.target_status)
 
-    async def check(self, hook: OneCodexHook, args: tuple[list[str], str]) -> dict[str, Any] | str:
+    async def verdict(self, hook: OneCodexHook, args: tuple[list[str], str]) -> WaitVerdict:
         """Read every sample (one list call per 100 ids) and compare its status with the target.
 
         :param hook: The prepared hook.
         :param args: The validated ids and target status.
-        :return: A ``success`` or ``failed`` event, or which samples are still waiting.
+        :return: The decision of :func:`~genomics_provider.onecodex.status.decide_samples`.
         """
         ids, target = args
         samples = await asyncio.to_thread(hook.list_samples_by_id, ids)
-        check = check_samples(ids, samples, target)
-        if check.failed:
-            message = check.failure_message(self.onecodex_conn_id)
-            self.log.info("%s", message)
-            return {"status": "failed", "message": message, "failed": dict(check.failed)}
-        if check.done:
-            self.log.info("All %d One Codex samples are %r", len(ids), target)
-            return {"status": "success", "sample_ids": ids}
-        return check.waiting_message()
+        return decide_samples(ids, samples, target, self.onecodex_conn_id)
 
     def failure_subject(self) -> str:
         """Say what failed, for the ``error`` event.

@@ -9,14 +9,16 @@ alike.
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Any, ClassVar
 
+from genomics_provider.curation.waiting import WaitVerdict
 from genomics_provider.hooks.sevenbridges import SevenBridgesHook
 from genomics_provider.sevenbridges.query import FileQuery, check_query, query_to_dict
 from genomics_provider.sevenbridges.status import (
     FileMatches,
     check_min_count,
     collect_matching_ids,
+    decide_files,
     find_matching_files,
 )
 from genomics_provider.triggers.base import GenomicsPollingTrigger
@@ -37,7 +39,8 @@ class SevenBridgesFilesTrigger(GenomicsPollingTrigger[SevenBridgesHook, tuple[Fi
 
     Events: ``{"status": "success", "file_ids": [...]}`` with every matching file id (all pages; folders never
     count); ``{"status": "error", "message"}`` when a request fails after the hook's retries, or an argument is
-    invalid. Only GET requests are sent.
+    invalid. Only GET requests are sent. Files the listing returns that do not match the query are not counted, with
+    the sensor's warning.
 
     :param query: The listing filter, as :class:`~genomics_provider.operators.sevenbridges.TagFilesOperator` takes
         it: ``project`` xor ``parent``, plus ``name``, ``tag``, ``metadata.<key>``, ``origin.task``,
@@ -48,6 +51,7 @@ class SevenBridgesFilesTrigger(GenomicsPollingTrigger[SevenBridgesHook, tuple[Fi
     """
 
     hook_class = SevenBridgesHook
+    event_ids_key: ClassVar[str] = "file_ids"
 
     def __init__(
         self,
@@ -77,19 +81,16 @@ class SevenBridgesFilesTrigger(GenomicsPollingTrigger[SevenBridgesHook, tuple[Fi
         """
         return check_query(self.query), check_min_count(self.min_count)
 
-    async def check(self, hook: SevenBridgesHook, args: tuple[FileQuery, int]) -> dict[str, Any] | str:
+    async def verdict(self, hook: SevenBridgesHook, args: tuple[FileQuery, int]) -> WaitVerdict:
         """List every page of the query and count the matching files.
 
         :param hook: The prepared hook.
         :param args: The validated query and count.
-        :return: A ``success`` event, or how many files match so far.
+        :return: The decision of :func:`~genomics_provider.sevenbridges.status.decide_files`.
         """
         query, min_count = args
         matches = await asyncio.to_thread(find_matching_files, hook, query)
-        if len(matches.ids) >= min_count:
-            self.log.info("Done: %s", matches.describe(min_count))
-            return {"status": "success", "file_ids": matches.ids}
-        return matches.describe(min_count)
+        return decide_files(matches, min_count)
 
     def failure_subject(self) -> str:
         """Say what failed, for the ``error`` event.

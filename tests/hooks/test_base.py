@@ -1,14 +1,15 @@
 """The shared REST transport (``GenomicsRestHook``), exercised through ``OneCodexHook``.
 
-Covers the pooled session, the rate limiter's place in it, error mapping, the connection test, and that an error
-keeps how the transport ended. The connection's settings are in ``test_settings.py``, retries in
-``test_retrying.py``.
+Covers building a hook from its owner's connection id, the pooled session, the rate limiter's place in it, error
+mapping, the connection test, and that an error keeps how the transport ended. The connection's settings are in
+``test_settings.py``, retries in ``test_retrying.py``.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from types import SimpleNamespace
 from typing import Any
 from unittest import mock
 
@@ -25,7 +26,9 @@ from genomics_provider.exceptions import (
     ServerError,
     UnauthorizedError,
 )
+from genomics_provider.hooks.base import GenomicsRestHook
 from genomics_provider.hooks.onecodex import OneCodexHook
+from genomics_provider.hooks.sevenbridges import SevenBridgesHook
 
 KEY = "oc-test-key-7f3a9c1e5b2d4f60a8"
 BASE = "https://app.onecodex.com"
@@ -38,6 +41,29 @@ HTML_502 = (
     "<html><head><title>502 Bad Gateway</title></head>"
     "<body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>"
 )
+
+
+# -- the hook of an owner ------------------------------------------------------------------------------------
+
+
+def test_for_owner_builds_each_vendor_hook_on_the_connection_id_its_conn_name_attr_names() -> None:
+    owner = SimpleNamespace(onecodex_conn_id="oc_lab", sevenbridges_conn_id="sb_lab")
+    onecodex, sevenbridges = OneCodexHook.for_owner(owner), SevenBridgesHook.for_owner(owner)
+    assert (type(onecodex), onecodex.conn_id, onecodex.onecodex_conn_id) == (OneCodexHook, "oc_lab", "oc_lab")
+    assert (type(sevenbridges), sevenbridges.conn_id) == (SevenBridgesHook, "sb_lab")
+    assert OneCodexHook.for_owner(owner) is not onecodex, "a new hook each time: the owner caches it"
+
+
+def test_for_owner_names_the_attribute_an_owner_lacks() -> None:
+    with pytest.raises(AttributeError, match="onecodex_conn_id"):
+        OneCodexHook.for_owner(SimpleNamespace(sevenbridges_conn_id="sb_lab"))
+
+
+def test_the_base_hook_has_no_conn_name_attr_so_airflow_never_lists_it_as_a_connection_type() -> None:
+    # Airflow's hook discovery skips a class without the attribute (hasattr); the base only declares its type.
+    assert not hasattr(GenomicsRestHook, "conn_name_attr")
+    with pytest.raises(AttributeError):
+        GenomicsRestHook.for_owner(SimpleNamespace(conn_id="x"))
 
 
 # -- session and timeouts -----------------------------------------------------------------------------------

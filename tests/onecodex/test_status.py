@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from genomics_provider.curation.waiting import WaitVerdict
 from genomics_provider.exceptions import InvalidInputError
-from genomics_provider.onecodex.status import check_sample_args, check_samples
+from genomics_provider.onecodex.status import check_sample_args, check_samples, decide_samples
 
 AVAILABLE = "7428cca4a3a04a8e"
 IMPORTING = "5e1b7c4d9f6a2ba3"
@@ -42,6 +43,14 @@ def test_failure_message_names_each_failed_sample_its_status_and_a_clipped_error
     )
 
 
+def test_an_error_of_120_characters_is_shown_whole_and_one_of_121_is_cut_to_119_and_an_ellipsis() -> None:
+    for error, shown in [("e" * 120, "e" * 120), ("f" * 121, "f" * 119 + "…")]:
+        check = check_samples([FAILED], {FAILED: {"status": "failed_validation", "error_msg": error}}, "available")
+        assert check.failure_message("c") == (
+            f"1 of 1 One Codex samples will never be 'available': {FAILED}: failed_validation ({shown})"
+        )
+
+
 def test_a_deleted_sample_without_an_error_message_is_named_with_its_status_only() -> None:
     check = check_samples([OTHER], {OTHER: {"status": "deleted"}}, "validating")
     assert check.failure_message("onecodex_default") == (
@@ -55,6 +64,35 @@ def test_waiting_message_shows_the_first_twenty_and_counts_the_rest() -> None:
     check = check_samples(ids, {sample_id: {"status": "importing"} for sample_id in ids}, "available")
     shown = "; ".join(f"{sample_id}: importing" for sample_id in ids[:20])
     assert check.waiting_message() == (f"Waiting for 25 of 25 One Codex samples to be 'available': {shown}; and 5 more")
+
+
+# -- decide_samples --------------------------------------------------------------------------------------------
+
+
+def test_decide_samples_fails_as_soon_as_one_sample_never_will_even_while_others_wait() -> None:
+    samples = {IMPORTING: {"status": "importing"}, FAILED: {"status": "deleted"}}
+    verdict = decide_samples([IMPORTING, FAILED, HIDDEN], samples, "available", "oc_lab")
+    assert verdict == WaitVerdict(
+        "failed",
+        f"2 of 3 One Codex samples will never be 'available': {FAILED}: deleted; "
+        f"{HIDDEN}: not_found (missing, deleted, or not visible to connection 'oc_lab')",
+        failed={FAILED: "deleted", HIDDEN: "not_found"},
+    )
+
+
+def test_decide_samples_waits_saying_which_samples_are_not_there_yet() -> None:
+    samples = {AVAILABLE: {"status": "available"}, IMPORTING: {"status": "importing"}}
+    verdict = decide_samples([AVAILABLE, IMPORTING], samples, "available", "oc_lab")
+    assert verdict == WaitVerdict(
+        "waiting", f"Waiting for 1 of 2 One Codex samples to be 'available': {IMPORTING}: importing"
+    )
+
+
+def test_decide_samples_is_done_with_every_id_in_order_once_all_have_the_target_status() -> None:
+    samples = {AVAILABLE: {"status": "validating"}, OTHER: {"status": "validating"}}
+    verdict = decide_samples([OTHER, AVAILABLE], samples, "validating", "oc_lab")
+    assert verdict == WaitVerdict("done", "All 2 One Codex samples are 'validating'", ids=[OTHER, AVAILABLE])
+    assert verdict.warnings == ()
 
 
 # -- check_sample_args -----------------------------------------------------------------------------------------

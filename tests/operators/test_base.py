@@ -21,7 +21,7 @@ from genomics_provider.curation.outcome import SHOWN_ITEMS, Outcome
 from genomics_provider.exceptions import InvalidInputError
 from genomics_provider.hooks.onecodex import OneCodexHook
 from genomics_provider.hooks.sevenbridges import SevenBridgesHook
-from genomics_provider.operators.base import CONFLICT_NOTE, LOG_CHUNK, GenomicsCurationOperator, raise_for_failures
+from genomics_provider.operators.base import CONFLICT_NOTE, GenomicsCurationOperator, raise_for_failures
 from genomics_provider.operators.onecodex import TagSamplesOperator, UpdateSampleVisibilityOperator
 from genomics_provider.operators.sevenbridges import TagFilesOperator
 
@@ -145,19 +145,17 @@ def test_an_over_budget_conflict_still_fails_without_retries_with_the_note_after
     )
 
 
-def test_the_full_list_is_logged_in_chunks_of_log_chunk_items(
+def test_1001_failures_are_logged_in_three_records_of_500_500_and_1_items(
     log: logging.Logger, caplog: pytest.LogCaptureFixture
 ) -> None:
-    count = 2 * LOG_CHUNK + 1
-    failed = {item: "HTTP 500" for item in hex_ids(count)}  # 1001 * 32 > 16,000
+    failed = {item: "HTTP 500" for item in hex_ids(1001)}  # 1001 * 32 > 16,000
     raised(Outcome(failed=failed), noun="files", log=logging.LoggerAdapter(log, {}))
     messages = [record.getMessage() for record in caplog.records]
-    assert LOG_CHUNK == 500
-    assert messages[0] == f"{count} files failed; every one of them, by id:"
+    assert messages[0] == "1001 files failed; every one of them, by id:"
     chunks = [message.split("\n") for message in messages[1:]]
     assert [chunk[0] for chunk in chunks] == ["failed files:"] * 3
-    assert [len(chunk) - 1 for chunk in chunks] == [LOG_CHUNK, LOG_CHUNK, 1]
-    assert [line for chunk in chunks for line in chunk[1:]] == [f"{n:016x}: HTTP 500" for n in range(count)]
+    assert [len(chunk) - 1 for chunk in chunks] == [500, 500, 1]
+    assert [line for chunk in chunks for line in chunk[1:]] == [f"{n:016x}: HTTP 500" for n in range(1001)]
 
 
 def test_a_list_just_within_the_budget_is_not_capped_and_not_logged(

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import logging
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Any
 from unittest.mock import MagicMock
@@ -25,6 +26,7 @@ from genomics_provider._compat import (
 from genomics_provider.exceptions import InvalidInputError
 from genomics_provider.sensors.onecodex import OneCodexSampleSensor
 from genomics_provider.triggers.onecodex import OneCodexSampleTrigger
+from tests.triggers.conftest import first_event, logged
 
 BASE = "https://app.onecodex.com"
 SAMPLES_URL = f"{BASE}/api/v1/samples"
@@ -281,6 +283,39 @@ def test_deferrable_execute_fails_fast_without_deferring(api: FakeSamples) -> No
     api.statuses = {FAILED: "failed_validation"}
     with pytest.raises(AirflowFailException, match=f"{FAILED}: failed_validation"):
         make_sensor(sample_ids=[FAILED], deferrable=True).execute(context={"ti": MagicMock()})
+
+
+def test_poke_and_the_trigger_fail_with_the_same_message(api: FakeSamples) -> None:
+    api.statuses = {AVAILABLE: "available", IMPORTING: "importing", FAILED: "failed_validation"}
+    api.errors = {FAILED: "truncated gzip stream"}
+    sensor = make_sensor(sample_ids=[AVAILABLE, IMPORTING, FAILED, MISSING], onecodex_conn_id="onecodex_default")
+    with pytest.raises(AirflowFailException) as poked:
+        sensor.poke(CONTEXT)
+    event = first_event(sensor.build_trigger())
+    assert event.payload == {
+        "status": "failed",
+        "message": str(poked.value),
+        "failed": {FAILED: "failed_validation", MISSING: "not_found"},
+    }
+    assert str(poked.value) == (
+        f"2 of 4 One Codex samples will never be 'available': {FAILED}: failed_validation (truncated gzip stream); "
+        f"{MISSING}: not_found (missing, deleted, or not visible to connection 'onecodex_default')"
+    )
+
+
+def test_poke_and_the_trigger_log_the_same_waiting_and_done_messages(
+    api: FakeSamples, caplog: pytest.LogCaptureFixture, read_logs: Callable[[], str]
+) -> None:
+    api.statuses = {AVAILABLE: "available", IMPORTING: "importing"}
+    sensor = make_sensor(sample_ids=[AVAILABLE, IMPORTING])
+    assert not sensor.poke(CONTEXT).is_done
+    waiting = f"Waiting for 1 of 2 One Codex samples to be 'available': {IMPORTING}: importing"
+    assert logged(caplog, logging.INFO) == [waiting]
+    api.statuses[IMPORTING] = "available"
+    assert sensor.poke(CONTEXT).is_done
+    caplog.clear()
+    assert first_event(sensor.build_trigger()).payload == {"status": "success", "sample_ids": [AVAILABLE, IMPORTING]}
+    assert "All 2 One Codex samples are 'available'" in logged(caplog, logging.INFO)
 
 
 def test_deferrable_soft_fail_skips_on_the_first_poke(api: FakeSamples) -> None:

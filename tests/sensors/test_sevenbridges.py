@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Any
 from unittest.mock import MagicMock
@@ -20,6 +21,7 @@ from genomics_provider.exceptions import InvalidInputError
 from genomics_provider.operators.sevenbridges import TagFilesOperator
 from genomics_provider.sensors.sevenbridges import SevenBridgesFilesSensor
 from genomics_provider.triggers.sevenbridges import SevenBridgesFilesTrigger
+from tests.triggers.conftest import first_event, logged
 
 BASE = "https://cgc-api.sbgenomics.com/v2"
 TOKEN = "sb-sensor-token-5d7f9b1c3e2a4068"
@@ -132,6 +134,23 @@ def test_files_the_listing_should_not_have_returned_do_not_count(
     result = make_sensor(query={"project": PROJECT, "tag": "bam"}, min_count=1).poke(CONTEXT)
     assert result.xcom_value == good
     assert "1 files that do not match the query" in caplog.text + capsys.readouterr().out
+
+
+def test_poke_and_the_trigger_warn_alike_about_listed_files_that_do_not_match_the_query(
+    api: FakeListing, caplog: pytest.LogCaptureFixture, read_logs: Callable[[], str]
+) -> None:
+    good = api.add(1, tags=["bam"])
+    api.add(2, tags=["vcf"])
+    sensor = make_sensor(query={"project": PROJECT, "tag": "bam"}, min_count=1)
+    assert sensor.poke(CONTEXT).xcom_value == good
+    poked_warnings, poked_info = logged(caplog, logging.WARNING), logged(caplog, logging.INFO)
+    caplog.clear()
+    assert first_event(sensor.build_trigger()).payload == {"status": "success", "file_ids": good}
+    warning = "The listing returned 2 files that do not match the query; not counted"
+    assert poked_warnings == logged(caplog, logging.WARNING) == [warning]
+    found = "1 Seven Bridges files match, 1 wanted (2 listed file(s) that do not match the query ignored)"
+    assert poked_info == [found]
+    assert found in logged(caplog, logging.INFO)
 
 
 def test_query_by_parent_folder(api: FakeListing) -> None:

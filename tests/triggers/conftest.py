@@ -1,4 +1,4 @@
-"""Trigger fixtures: one emulator per module (reset for each test), connections pointing at it, event helpers."""
+"""Trigger fixtures: one emulator per module (reset for each test), connections at it, event and log helpers."""
 
 from __future__ import annotations
 
@@ -95,3 +95,13 @@ def read_logs(caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[st
         yield read
     finally:
         structlog.configure(**saved)
+
+
+def logged(caplog: pytest.LogCaptureFixture, level: int) -> list[str]:
+    """Return the messages logged at ``level``, in order (use with :func:`read_logs`, which routes structlog here).
+
+    :param caplog: pytest's caplog.
+    :param level: The log level, e.g. ``logging.WARNING``.
+    :return: The messages.
+    """
+    return [record.getMessage() for record in caplog.records if record.levelno == level]

@@ -1,8 +1,10 @@
-"""GenomicsPollingTrigger with a scripted hook: validate, prepare on the loop, poll until decided, one event."""
+"""GenomicsPollingTrigger with a scripted hook: validate, prepare on the loop, poll until decided, one event, and
+what it logs and fires for each vendor verdict."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -10,6 +12,7 @@ from typing import Any
 import pytest
 
 import genomics_provider.triggers as triggers_package
+from genomics_provider.curation.waiting import WaitVerdict
 from genomics_provider.exceptions import (
     CredentialRejectedError,
     InvalidInputError,
@@ -21,7 +24,7 @@ from genomics_provider.hooks.onecodex import OneCodexHook
 from genomics_provider.hooks.sevenbridges import SevenBridgesHook
 from genomics_provider.triggers import base
 from genomics_provider.triggers.base import GenomicsPollingTrigger, conn_id_attribute, failing_fast
-from tests.triggers.conftest import first_event
+from tests.triggers.conftest import first_event, logged
 
 CONN = "lab_conn"
 
@@ -69,6 +72,30 @@ class ScriptedTrigger(GenomicsPollingTrigger[ScriptedHook, list[Any]]):
         return list(self.answers)
 
     async def check(self, hook: ScriptedHook, args: list[Any]) -> dict[str, Any] | str:
+        return await asyncio.to_thread(hook.read, args.pop(0))  # type: ignore[no-any-return]
+
+    def failure_subject(self) -> str:
+        return "polling the lab failed"
+
+
+class VerdictTrigger(GenomicsPollingTrigger[ScriptedHook, list[WaitVerdict]]):
+    """Answers each poll with the next verdict of ``verdicts``, read through the hook in a worker thread."""
+
+    hook_class = ScriptedHook
+    event_ids_key = "lab_ids"
+
+    def __init__(self, *, verdicts: list[WaitVerdict], lab_conn_id: str = CONN, poll_interval: float = 5) -> None:
+        super().__init__(poll_interval=poll_interval)
+        self.verdicts = verdicts
+        self.lab_conn_id = lab_conn_id
+
+    def arguments(self) -> dict[str, Any]:
+        return {}
+
+    def checked_args(self) -> list[WaitVerdict]:
+        return list(self.verdicts)
+
+    async def verdict(self, hook: ScriptedHook, args: list[WaitVerdict]) -> WaitVerdict:
         return await asyncio.to_thread(hook.read, args.pop(0))  # type: ignore[no-any-return]
 
     def failure_subject(self) -> str:
@@ -161,3 +188,54 @@ def test_the_helpers_stay_importable_from_the_triggers_package() -> None:
     assert triggers_package.failing_fast is base.failing_fast
     assert triggers_package.error_event is base.error_event
     assert triggers_package.error_from_event is base.error_from_event
+
+
+# -- verdicts --------------------------------------------------------------------------------------------------
+
+
+def test_a_done_verdict_fires_success_with_the_ids_under_the_triggers_key_and_logs_its_message(
+    caplog: pytest.LogCaptureFixture, read_logs: Callable[[], str]
+) -> None:
+    event = first_event(VerdictTrigger(verdicts=[WaitVerdict("done", "all 2 there", ids=["x", "y"])]))
+    assert event.payload == {"status": "success", "lab_ids": ["x", "y"]}
+    assert "all 2 there" in logged(caplog, logging.INFO)
+
+
+def test_a_failed_verdict_fires_failed_with_its_message_and_what_failed(
+    caplog: pytest.LogCaptureFixture, read_logs: Callable[[], str]
+) -> None:
+    answer = WaitVerdict("failed", "x will never be there", failed={"x": "gone"})
+    event = first_event(VerdictTrigger(verdicts=[answer]))
+    assert list(event.payload.items()) == [
+        ("status", "failed"),
+        ("message", "x will never be there"),
+        ("failed", {"x": "gone"}),
+    ]
+    assert "x will never be there" in logged(caplog, logging.INFO)
+
+
+def test_a_waiting_verdict_polls_again_logging_what_is_awaited(
+    slept: list[float], caplog: pytest.LogCaptureFixture, read_logs: Callable[[], str]
+) -> None:
+    verdicts = [WaitVerdict("waiting", "1 of 2 there"), WaitVerdict("done", "2 of 2 there", ids=["x", "y"])]
+    assert first_event(VerdictTrigger(verdicts=verdicts)).payload == {"status": "success", "lab_ids": ["x", "y"]}
+    assert slept == [5.0]
+    info = logged(caplog, logging.INFO)
+    assert info.index("1 of 2 there; next poll in 5 s") < info.index("2 of 2 there")
+
+
+def test_each_polls_warnings_are_logged_as_warnings(
+    caplog: pytest.LogCaptureFixture, read_logs: Callable[[], str]
+) -> None:
+    verdicts = [
+        WaitVerdict("waiting", "1 of 2 there", warnings=("odd one",)),
+        WaitVerdict("failed", "x will never be there", warnings=("odd two", "odd three")),
+    ]
+    assert first_event(VerdictTrigger(verdicts=verdicts)).payload["status"] == "failed"
+    assert logged(caplog, logging.WARNING) == ["odd one", "odd two", "odd three"]
+
+
+def test_the_hook_is_built_from_the_connection_id_the_hook_class_names() -> None:
+    first_event(VerdictTrigger(verdicts=[WaitVerdict("done", "ok")], lab_conn_id="lab_eu"))
+    (hook,) = ScriptedHook.instances
+    assert (type(hook), hook.conn_id) == (ScriptedHook, "lab_eu")
