@@ -5,6 +5,9 @@ in page mode; the listing then continues with ``page``/``per_page`` until ``X-To
 empty (a missing ``X-Total-Count`` means: on to an empty page). ``Link`` headers are never followed, because the
 service leaves ``where``/``sort`` out of them. Each id is yielded once; a repeated cursor, a page without a new id, or
 more than 2n + 1 pages for a total that needs n end the listing with ``GenomicsApiError``.
+
+:func:`iter_pages` yields the listing a page at a time and says which mode it is in: a run that writes while it
+lists must know, because page offsets shift under its own writes (see :mod:`genomics_provider.onecodex.run`).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from genomics_provider.exceptions import GenomicsApiError
@@ -22,10 +26,25 @@ from genomics_provider.validation import expect_items
 if TYPE_CHECKING:
     from genomics_provider.hooks.base import GenomicsRestHook
 
-__all__ = ["ID_FIELD", "iter_list"]
+__all__ = ["ID_FIELD", "ListPage", "iter_list", "iter_pages"]
 
 #: Where ``id_from_link`` reads an object's id, named in shape errors.
 ID_FIELD = "$uri"
+
+
+@dataclass(frozen=True)
+class ListPage:
+    """One page of a One Codex listing: its items not listed before, and how the listing goes on.
+
+    :param items: The page's objects whose ``$uri`` was not listed on an earlier page, in order.
+    :param paged: Whether the server answers in page mode (``page``/``per_page`` offsets, which shift when items
+        leave or join the filter); ``False`` in cursor mode.
+    :param more: Whether the server sent ``X-Next-Cursor``: another cursor page follows.
+    """
+
+    items: list[dict[str, Any]]
+    paged: bool
+    more: bool
 
 
 def iter_list(
@@ -51,6 +70,33 @@ def iter_list(
     :raises GenomicsApiError: When a page is not a JSON list of objects with ids, or the server makes the listing
         endless.
     """
+    for page in iter_pages(hook, path, where, sort, per_page, cursor=cursor):
+        yield from page.items
+
+
+def iter_pages(
+    hook: GenomicsRestHook,
+    path: str,
+    where: dict[str, Any] | None,
+    sort: dict[str, bool] | None,
+    per_page: int,
+    *,
+    cursor: bool = True,
+) -> Iterator[ListPage]:
+    """Yield a One Codex list page by page, each item once, in cursor mode, falling back to page mode.
+
+    Nothing is sent before the first page is asked for, and each next page only when it is asked for.
+
+    :param hook: The hook that sends the requests.
+    :param path: The list's path, e.g. ``/api/v1/samples``.
+    :param where: Optional. The ``where`` filter.
+    :param sort: Optional. The ``sort`` order.
+    :param per_page: Items per page.
+    :param cursor: Optional. Ask for cursor mode (``False``: page mode from the start).
+    :return: An iterator of pages, each holding only items not listed before.
+    :raises GenomicsApiError: When a page is not a JSON list of objects with ids, or the server makes the listing
+        endless.
+    """
     params: dict[str, Any] = {"per_page": per_page}
     if where:
         params["where"] = json.dumps(where, separators=(",", ":"))
@@ -69,13 +115,14 @@ def iter_list(
         if next_cursor and guard.repeated(next_cursor):
             raise guard.error(f"the server sent cursor {guard.shown(next_cursor)!r} twice")
         hint = f": the server seems to ignore page={page}" if page > 1 and not followed_cursor else ""
-        yield from guard.fresh(items, id_from_link, hint=hint)
+        # Page mode only for a server that ignored the cursor header from the start.
+        offsets = not cursor or page > 1 or _marks_page_mode(response.headers)
+        page_mode = not next_cursor and not followed_cursor and offsets
+        yield ListPage(guard.fresh(items, id_from_link, hint=hint), paged=page_mode, more=bool(next_cursor))
         if next_cursor:
             followed_cursor = True
             response = hook.request("GET", path, params={**params, "cursor": next_cursor}, headers=headers)
             continue
-        # Page mode only for a server that ignored the cursor header from the start.
-        page_mode = not cursor or page > 1 or _marks_page_mode(response.headers)
         if followed_cursor or not items or not page_mode or _has_total(guard, response.headers, per_page):
             return
         page += 1

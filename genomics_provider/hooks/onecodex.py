@@ -29,7 +29,7 @@ from genomics_provider.exceptions import (
     ServerError,
 )
 from genomics_provider.hooks._deprecation import deprecated_alias
-from genomics_provider.hooks._onecodex_paging import ID_FIELD, iter_list
+from genomics_provider.hooks._onecodex_paging import ID_FIELD, ListPage, iter_list, iter_pages
 from genomics_provider.hooks.base import GenomicsRestHook
 from genomics_provider.onecodex.types import API, ID_PATTERN, id_from_link, ref
 from genomics_provider.validation import (
@@ -161,6 +161,19 @@ class OneCodexHook(GenomicsRestHook):
         """
         return iter_list(self, f"{API}/samples", where, sort, _page_size(page_size) or self.page_size)
 
+    def iter_sample_pages(
+        self, where: dict[str, Any] | None = None, sort: dict[str, bool] | None = None, page_size: int | None = None
+    ) -> Iterator[ListPage]:
+        """Yield the samples matching ``where`` a listing page at a time, each asked for only once the last is taken.
+
+        :param where: Optional. One Codex ``where`` filter, e.g. ``{"project": "4b53797444f846c4"}``.
+        :param sort: Optional. ``{"created_at": true}`` (``true`` = descending).
+        :param page_size: Optional. Items per page, 1 to 1000 (default 100).
+        :return: Pages, each sample once; ``page.paged`` tells page mode (offsets, which writes shift) from cursor mode.
+        :raises InvalidInputError: On a page size outside 1 to 1000 (nothing is sent).
+        """
+        return iter_pages(self, f"{API}/samples", where, sort, _page_size(page_size) or self.page_size)
+
     def list_samples_by_id(self, sample_ids: list[str]) -> dict[str, dict[str, Any]]:
         """Read many samples with one list call per 100 ids (``where={"$uri": {"$in": [...]}}``).
 
@@ -281,13 +294,8 @@ class OneCodexHook(GenomicsRestHook):
             except NotFoundError:
                 pass
         for field in ("name", "project_name"):
-            matches = [
-                project
-                for project in iter_list(
-                    self, f"{API}/projects", {field: id_or_name}, None, self.page_size, cursor=False
-                )
-                if project.get(field) == id_or_name
-            ]
+            listed = iter_list(self, f"{API}/projects", {field: id_or_name}, None, self.page_size, cursor=False)
+            matches = [project for project in listed if project.get(field) == id_or_name]
             if len(matches) > 1:
                 ids = ", ".join(sorted(str(id_from_link(project)) for project in matches))
                 raise InvalidInputError(

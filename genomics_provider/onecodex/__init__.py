@@ -10,5 +10,6 @@ Dependencies run one way: hooks ← this package ← operators / sensors / trigg
 * :mod:`~genomics_provider.onecodex.plan` — current state + request → the PATCH body of only what differs.
 * :mod:`~genomics_provider.onecodex.fresh` — sending each PATCH within ``max_read_age`` of a read of its item.
 * :mod:`~genomics_provider.onecodex.writers` — the sample and metadata writers the reconcile loop drives.
-* :mod:`~genomics_provider.onecodex.status` — the sensor's and trigger's sample status checks.
+* :mod:`~genomics_provider.onecodex.run` — walking the selection page by page: read, plan, write, drop.
+* :mod:`~genomics_provider.onecodex.status` — the sensor's and trigger's one decision per poll.
 """

@@ -12,7 +12,7 @@ import random
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from genomics_provider.curation.reconcile import STALE_HINT, RoundResult
+from genomics_provider.curation.rounds import STALE_HINT, RoundResult
 from genomics_provider.exceptions import GenomicsApiError, StaleReadError
 from genomics_provider.hooks.onecodex import OneCodexHook
 

@@ -1,7 +1,9 @@
 """How the One Codex operators write and verify: one PATCH per sample or metadata record, re-reads 100 per call.
 
-These are the :class:`~genomics_provider.curation.reconcile.Writer` implementations the operators hand to
-:func:`~genomics_provider.curation.reconcile.reconcile`, which writes, re-reads and writes again what still differs.
+These are the :class:`~genomics_provider.curation.reconcile.Writer` implementations that the page-by-page runs
+(:mod:`genomics_provider.onecodex.run`) hand to :class:`~genomics_provider.curation.reconcile.Reconciler`, which
+writes, re-reads and writes again what still differs. A writer holds the items of one page only (the page just
+read, then what the last re-read returned), so its memory stays flat over any number of pages.
 
 A change that replaces a whole list or dict (``tags``, ``custom``) is always verified by re-reading, because the
 response to our own PATCH cannot show a replace another writer makes afterwards. A change of scalar fields only
@@ -15,7 +17,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from genomics_provider.curation.reconcile import Recheck, RoundResult, conflict, fingerprint
+from genomics_provider.curation.conflict import Recheck, conflict, fingerprint
+from genomics_provider.curation.rounds import RoundResult
 from genomics_provider.exceptions import GenomicsApiError, InvalidInputError, StaleReadError
 from genomics_provider.hooks.onecodex import OneCodexHook
 from genomics_provider.onecodex.fresh import patch_fresh
@@ -57,7 +60,7 @@ class SampleWriter:
     :param planner: Plans one sample's change for the operator's request (reads ``ids_by_name`` as it grows).
     :param ids_by_name: Tag ids by requested name (``None`` until the tag exists); updated as tags are created.
     :param names_by_id: Tag names by id, for the plan table; updated as tags are created.
-    :param samples: The samples as last read, by id; updated by every re-read.
+    :param samples: The samples as read for the plan, by id (one page; see :meth:`start_page`).
     """
 
     def __init__(
@@ -72,11 +75,19 @@ class SampleWriter:
         self.planner = planner
         self.ids_by_name = ids_by_name
         self.names_by_id = names_by_id
+        #: The samples as last read, by id: the current page (and its fresh reads), or the last re-read.
         self.samples = samples
         self.rounds = 0
         self._blocked: set[str] = set()
         #: Tag ids before and after each answered tags PATCH not written again since: tells a conflict.
         self._wrote: dict[str, tuple[Any, Any]] = {}
+
+    def start_page(self, samples: dict[str, dict[str, Any]]) -> None:
+        """Hold a newly read page's samples instead of the previous page's.
+
+        :param samples: The page's samples as read for the plan, by id.
+        """
+        self.samples = samples
 
     def write(self, changes: Sequence[SampleChange], result: RoundResult, *, read_at: float | None = None) -> None:
         """PATCH each sample that differs; a tag list is written within S of a fresh read of its sample.
@@ -192,6 +203,7 @@ class SampleWriter:
         """
         check: Recheck[SampleChange] = Recheck(read_at=self.hook.clock())
         found = self.hook.list_samples_by_id(list(item_ids))
+        self.samples = {}  # what this re-read returns replaces the page or re-read held before
         for sample_id in item_ids:
             sample = found.get(sample_id)
             if sample is None:
@@ -230,8 +242,8 @@ class MetadataWriter:
 
     :param hook: The One Codex hook.
     :param planner: Plans one record's PATCH body for the operator's request.
-    :param metadata_ids: Metadata record id by sample id.
-    :param records: Optional. The records as read for the plan, by sample id.
+    :param metadata_ids: Metadata record id by sample id (more are added by :meth:`start_page`).
+    :param records: Optional. The records as read for the plan, by sample id (one page).
     """
 
     def __init__(
@@ -243,11 +255,21 @@ class MetadataWriter:
     ) -> None:
         self.hook = hook
         self.planner = planner
-        self.metadata_ids = metadata_ids
-        #: The records as last read, by sample id; updated by every read.
+        #: Metadata record id by sample id, for every sample planned so far (ids only).
+        self.metadata_ids: dict[str, str] = dict(metadata_ids)
+        #: The records as last read, by sample id: the current page (and its fresh reads), or the last re-read.
         self.records: dict[str, dict[str, Any]] = dict(records or {})
         #: ``custom`` before and after each answered PATCH not written again since: tells a conflict.
         self._wrote: dict[str, tuple[Any, Any]] = {}
+
+    def start_page(self, records: Mapping[str, dict[str, Any]], metadata_ids: Mapping[str, str]) -> None:
+        """Hold a newly read page's records instead of the previous page's, and learn their record ids.
+
+        :param records: The page's records as read for the plan, by sample id.
+        :param metadata_ids: Their metadata record ids, by sample id.
+        """
+        self.records = dict(records)
+        self.metadata_ids.update(metadata_ids)
 
     def write(self, changes: Sequence[MetadataChange], result: RoundResult, *, read_at: float | None = None) -> None:
         """Read the records again in chunks of 10 and PATCH each one that still differs, within S of that read.
@@ -306,6 +328,7 @@ class MetadataWriter:
         """
         check: Recheck[MetadataChange] = Recheck(read_at=self.hook.clock())
         records = self.hook.list_metadata_by_id([self.metadata_ids[sample_id] for sample_id in item_ids])
+        self.records = {}  # what this re-read returns replaces the page or re-read held before
         for sample_id in item_ids:
             metadata_id = self.metadata_ids[sample_id]
             record = records.get(metadata_id)

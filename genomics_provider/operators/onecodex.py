@@ -1,11 +1,15 @@
 """Idempotent operators that curate One Codex samples: visibility, project, tags and metadata.
 
 What every operator does (check, read, plan, write what differs, verify, summarise) is in
-:mod:`genomics_provider.operators.base`, the plans in :mod:`genomics_provider.onecodex.plan`. One Codex replaces a
-sample's ``tags`` and a record's ``custom`` whole, so such a PATCH is planned from a read of its chunk of 10 samples
-just before it is sent, and re-read afterwards; a PATCH of scalar fields only (visibility, project, top-level
-metadata) drops nobody's data, so its answer confirms it. Cost, for N samples whose tags all change: ⌈N/100⌉ reads
-to plan, ⌈N/10⌉ fresh reads, N PATCHes and ⌈N/100⌉ verifying reads.
+:mod:`genomics_provider.operators.base`, the plans in :mod:`genomics_provider.onecodex.plan`. The selection is walked
+one page of 100 samples at a time (:mod:`genomics_provider.onecodex.run`): each page is read, planned, logged and
+written before the next is read, and only ids and reasons are kept across pages, so memory stays flat. One Codex
+replaces a sample's ``tags`` and a record's ``custom`` whole, so such a PATCH is planned from a read of its chunk of
+10 samples (or the page read, while it is fresh) just before it is sent, and re-read once every page is written; a
+PATCH of scalar fields only (visibility, project, top-level metadata) drops nobody's data, so its answer confirms it.
+Cost, for N samples whose tags all change: ⌈N/100⌉ reads to plan, at most ⌈N/10⌉ fresh reads, N PATCHes and
+⌈N/100⌉ verifying reads. A ``where`` selection relies on a keyset cursor; against a server in page mode the run lists
+the remaining ids first, which costs about ⌈N/100⌉ more reads (see :mod:`genomics_provider.onecodex.run`).
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from genomics_provider.curation.arguments import as_mapping, check_choice, coerce_bool, is_templated
-from genomics_provider.curation.outcome import Outcome, Summary, format_plan
+from genomics_provider.curation.outcome import Outcome, Summary
 from genomics_provider.exceptions import InvalidInputError
 from genomics_provider.hooks.onecodex import OneCodexHook
 from genomics_provider.links.genomics import OneCodexSamplesLink
@@ -34,8 +38,8 @@ from genomics_provider.onecodex.rules import (
     check_metadata_fields,
     check_tag_names,
 )
+from genomics_provider.onecodex.run import MetadataRun, SampleRun
 from genomics_provider.onecodex.types import ID_PATTERN, id_from_link
-from genomics_provider.onecodex.writers import MetadataChange, MetadataPlanner, MetadataWriter, SampleWriter
 from genomics_provider.operators.base import GenomicsCurationOperator
 from genomics_provider.validation import check_project_reference
 
@@ -101,7 +105,7 @@ class _OneCodexSampleOperator(GenomicsCurationOperator[OneCodexHook, dict[str, A
     def _apply(
         self, ids: list[str] | None, where: dict[str, Any] | None, request: Any, dry_run: bool, outcome: Outcome
     ) -> list[str]:
-        """Read the samples, plan the change, and write it unless ``dry_run``; subclasses implement this.
+        """Read, plan and write the samples a page at a time (:mod:`~genomics_provider.onecodex.run`); in subclasses.
 
         :param ids: The sample ids, or ``None`` when ``where`` selects.
         :param where: The checked ``where`` filter, or ``None``.
@@ -118,6 +122,7 @@ class _OneCodexSampleOperator(GenomicsCurationOperator[OneCodexHook, dict[str, A
         :param context: The Airflow task context.
         :return: The summary (also the XCom return value).
         :raises InvalidInputError: On bad input, before any request.
+        :raises GenomicsApiError: When reading a page fails (what the pages before it wrote is verified first).
         :raises AirflowException: After processing all samples, when any failed.
         """
         ids, where = self._checked_selection()
@@ -129,19 +134,6 @@ class _OneCodexSampleOperator(GenomicsCurationOperator[OneCodexHook, dict[str, A
 
     def _link_url(self, target: Sequence[str]) -> str:
         return self.hook.web_url_for_samples(list(target))
-
-    def _read_samples(
-        self, ids: list[str] | None, where: dict[str, Any] | None, outcome: Outcome
-    ) -> list[dict[str, Any]]:
-        if ids is None:
-            samples = list(self.hook.iter_samples(where=where))
-            self.log.info("where=%s selected %d samples", where, len(samples))
-            return samples
-        found = self.hook.list_samples_by_id(ids)
-        for sample_id in ids:
-            if sample_id not in found:
-                outcome.failed[sample_id] = "not found, or not visible to this API key"
-        return [found[sample_id] for sample_id in ids if sample_id in found]
 
 
 class UpdateSampleOperator(_OneCodexSampleOperator):
@@ -218,20 +210,9 @@ class UpdateSampleOperator(_OneCodexSampleOperator):
         ids_by_name, names_by_id = self._resolve_tags(tag_request, create_missing)
         planner = partial(plan_sample, visibility=visibility, project_id=project_id, tags=tag_request,
                           ids_by_name=ids_by_name, names_by_id=names_by_id)  # fmt: skip
-        read_at = self.hook.clock()
-        samples = self._read_samples(ids, where, outcome)
-        changes = [planner(sample) for sample in samples]
-        rows = [(c.sample_id, *row) for c in changes for row in c.rows]
-        self.log.info("%s", format_plan(rows, title=f"Plan for {len(changes)} One Codex samples"))
-        outcome.unchanged = [change.sample_id for change in changes if change.is_noop]
-        pending = [change for change in changes if not change.is_noop]
-        if dry_run:
-            outcome.changed = [change.sample_id for change in pending]
-        elif pending:
-            by_id = {str(id_from_link(sample)): sample for sample in samples}
-            writer = SampleWriter(self.hook, planner, ids_by_name, names_by_id, by_id)
-            self._reconcile(writer, pending, lambda change: change.sample_id, outcome, read_at)
-        return [change.sample_id for change in changes]
+        run = SampleRun(self.hook, planner, ids_by_name, names_by_id, self.log, dry_run=dry_run,
+                        verify=self.verify_writes, outcome=outcome)  # fmt: skip
+        return run.run(ids, where)
 
     def _resolve_project(self) -> str | Unset | None:
         if self.project is UNSET or self.project is None:
@@ -352,49 +333,6 @@ class UpdateSampleMetadataOperator(_OneCodexSampleOperator):
         outcome: Outcome,
     ) -> list[str]:  # fmt: skip
         fields, custom, mode = request
-        samples = self._read_samples(ids, where, outcome)
-        metadata_ids = {str(id_from_link(s)): id_from_link(s.get("metadata")) for s in samples}
-        read_at = self.hook.clock()
-        records = self.hook.list_metadata_by_id([m for m in metadata_ids.values() if m])
         planner = partial(plan_metadata, fields=fields, custom=custom, custom_mode=mode)
-        changes = self._plan_records(metadata_ids, records, planner, outcome)
-        if dry_run:
-            outcome.changed = [change.sample_id for change in changes]
-        elif changes:
-            by_sample = {change.sample_id: change.metadata_id for change in changes}
-            known = {change.sample_id: records[change.metadata_id] for change in changes}
-            writer = MetadataWriter(self.hook, planner, by_sample, known)
-            self._reconcile(writer, changes, lambda change: change.sample_id, outcome, read_at)
-        return list(metadata_ids)
-
-    def _plan_records(
-        self,
-        metadata_ids: dict[str, str | None],
-        records: dict[str, dict[str, Any]],
-        planner: MetadataPlanner,
-        outcome: Outcome,
-    ) -> list[MetadataChange]:
-        """Plan every sample's metadata PATCH, log the plan table, and note unchanged and missing records.
-
-        :param metadata_ids: Metadata record id by sample id.
-        :param records: The records read, by id.
-        :param planner: Plans one record's body.
-        :param outcome: Where unchanged samples and missing records go.
-        :return: The records that need a PATCH.
-        """
-        changes: list[MetadataChange] = []
-        rows: list[tuple[str, str, str, str]] = []
-        for sample_id, metadata_id in metadata_ids.items():
-            record = records.get(metadata_id or "")
-            if record is None:
-                outcome.failed[sample_id] = "its metadata record was not found"
-                continue
-            body, sample_rows = planner(record)
-            rows += [(sample_id, *row) for row in sample_rows]
-            if body:
-                changes.append(MetadataChange(sample_id, str(metadata_id), body))
-            else:
-                outcome.unchanged.append(sample_id)
-        planned = len(changes) + len(outcome.unchanged)
-        self.log.info("%s", format_plan(rows, title=f"Metadata plan for {planned} One Codex samples"))
-        return changes
+        run = MetadataRun(self.hook, planner, self.log, dry_run=dry_run, verify=self.verify_writes, outcome=outcome)
+        return run.run(ids, where)

@@ -223,18 +223,27 @@ def _int_arg(call: Call, name: str, default: int, low: int, high: int | None = N
     return value
 
 
-def paginate(call: Call, items: list[Obj], render: Callable[[Obj], Any], *, cursor_allowed: bool) -> Reply:
+def paginate(
+    call: Call,
+    items: list[Obj],
+    render: Callable[[Obj], Any],
+    *,
+    cursor_allowed: bool,
+    order: list[Obj] | None = None,
+) -> Reply:
     """Build a list response in page mode, or cursor mode when asked for and supported.
 
     :param call: The request (``page``, ``per_page``, ``cursor``, ``X-Pagination-Style``).
     :param items: Every matching object, in final order.
     :param render: Turns one stored object into its API form.
     :param cursor_allowed: Whether this resource supports cursor mode.
+    :param order: Optional. Every object the listing covers before ``where`` filters it, in the listing's order:
+        places a cursor whose item no longer matches (see :func:`_cursor_start`).
     :return: The reply: a bare JSON array plus pagination headers.
     """
     per_page = _int_arg(call, "per_page", PAGE_SIZE_DEFAULT, 1, PAGE_SIZE_MAX)
     if cursor_allowed and (call.header("x-pagination-style") or "").lower() == "cursor":
-        return _cursor_page(call, items, render, per_page)
+        return _cursor_page(call, items, render, per_page, order)
     page = _int_arg(call, "page", 1, 1)
     total = len(items)
     chunk = items[(page - 1) * per_page : page * per_page]
@@ -250,17 +259,21 @@ def paginate(call: Call, items: list[Obj], render: Callable[[Obj], Any], *, curs
     return Reply(200, [render(obj) for obj in chunk], headers)
 
 
-def _cursor_page(call: Call, items: list[Obj], render: Callable[[Obj], Any], per_page: int) -> Reply:
-    start = 0
+def _cursor_page(
+    call: Call, items: list[Obj], render: Callable[[Obj], Any], per_page: int, order: list[Obj] | None = None
+) -> Reply:
+    """Answer one cursor-mode page: the items after the cursor's item, and ``X-Next-Cursor`` unless this is the last.
+
+    :param call: The request (``cursor``).
+    :param items: Every matching object, in the listing's order.
+    :param render: Turns one stored object into its API form.
+    :param per_page: Items per page.
+    :param order: Optional. Every object the listing covers before filtering, in the listing's order.
+    :return: The reply.
+    :raises ApiError: 400 for a cursor that does not decode.
+    """
     cursor = call.arg("cursor")
-    if cursor:
-        try:
-            state = json.loads(base64.urlsafe_b64decode(cursor.encode() + b"=" * (-len(cursor) % 4)))
-            after, fallback = str(state["after"]), int(state["index"])
-        except (ValueError, KeyError, TypeError, binascii.Error):
-            raise oc_error(400, "invalid cursor", ["cursor"]) from None
-        ids = [object_id(obj) for obj in items]
-        start = ids.index(after) + 1 if after in ids else fallback
+    start = _cursor_start(items, *_read_cursor(cursor), order) if cursor else 0
     chunk = items[start : start + per_page]
     headers: dict[str, str] = {}
     end = start + len(chunk)
@@ -268,3 +281,39 @@ def _cursor_page(call: Call, items: list[Obj], render: Callable[[Obj], Any], per
         token = json.dumps({"after": object_id(chunk[-1]), "index": end}).encode()
         headers["X-Next-Cursor"] = base64.urlsafe_b64encode(token).decode().rstrip("=")
     return Reply(200, [render(obj) for obj in chunk], headers)
+
+
+def _read_cursor(cursor: str) -> tuple[str, int]:
+    """Decode a cursor: the id of the last item of the page before, and that page's end index.
+
+    :param cursor: The ``cursor`` parameter.
+    :return: ``(after, index)``.
+    :raises ApiError: 400 when it does not decode.
+    """
+    try:
+        state = json.loads(base64.urlsafe_b64decode(cursor.encode() + b"=" * (-len(cursor) % 4)))
+        return str(state["after"]), int(state["index"])
+    except (ValueError, KeyError, TypeError, binascii.Error):
+        raise oc_error(400, "invalid cursor", ["cursor"]) from None
+
+
+def _cursor_start(items: list[Obj], after: str, index: int, order: list[Obj] | None) -> int:
+    """Place a cursor as a keyset position: the first matching item after the cursor's item in the listing's order.
+
+    The cursor's item need not match any more (a write after the page was served can move it out of ``where``):
+    its place in ``order``, the whole listing before filtering, still says where the next page starts, so no item
+    is skipped. Only an item that is gone from the listing altogether (deleted) falls back to the page's end index.
+
+    :param items: Every matching object, in the listing's order.
+    :param after: Id of the last item of the page before.
+    :param index: End index of the page before, when it was served.
+    :param order: Optional. Every object the listing covers before filtering, in the same order.
+    :return: Index into ``items`` of the page's first item.
+    """
+    ids = [object_id(obj) for obj in items]
+    if after in ids:
+        return ids.index(after) + 1
+    rank = {object_id(obj): position for position, obj in enumerate(order or [])}
+    if after not in rank:
+        return index
+    return next((i for i, item_id in enumerate(ids) if rank.get(item_id, -1) > rank[after]), len(ids))

@@ -97,10 +97,14 @@ class OneCodexRoutes:
         except QueryError as exc:
             raise oc_error(400, f"where: {exc}", ["where"]) from None
         try:
-            items = sort_objects(resource, [obj for obj in items if predicate(obj)], sort)
+            # The whole listing in order, so a cursor whose item has left the filter still marks a position.
+            order = sort_objects(resource, items, sort)
         except QueryError as exc:
             raise oc_error(400, f"sort: {exc}", ["sort"]) from None
-        return paginate(call, items, lambda obj: self._render(resource, obj, call), cursor_allowed=cursor)
+        matching = [obj for obj in order if predicate(obj)]
+        return paginate(
+            call, matching, lambda obj: self._render(resource, obj, call), cursor_allowed=cursor, order=order
+        )
 
     def account(self, call: Call) -> Reply:
         """``GET /api/v1/account``: the caller's account.

@@ -152,27 +152,6 @@ def test_listing_samples_by_id_with_no_ids_sends_nothing(hook: OneCodexHook, api
     assert len(api.calls) == 0
 
 
-@pytest.mark.parametrize(
-    ("old", "new", "url"),
-    [
-        ("get_samples_by_id", "list_samples_by_id", SAMPLES_URL),
-        ("get_metadata_by_id", "list_metadata_by_id", METADATA_URL),
-    ],
-    ids=["get_samples_by_id", "get_metadata_by_id"],
-)
-def test_an_old_by_id_name_warns_naming_the_new_one_and_reads_the_same(
-    hook: OneCodexHook, api: responses.RequestsMock, old: str, new: str, url: str
-) -> None:
-    record_id = "0a1b2c3d4e5f6071"
-    record = {"$uri": f"{urlsplit(url).path}/{record_id}"}
-    api.get(url, json=[record])
-
-    with pytest.warns(DeprecationWarning, match=rf"^OneCodexHook\.{old} is deprecated; use {new} instead$"):
-        assert getattr(hook, old)([record_id]) == {record_id: record}
-
-    assert len(api.calls) == 1
-
-
 def test_update_sample_patches_exactly_the_given_keys(hook: OneCodexHook, api: responses.RequestsMock) -> None:
     body = {"tags": [{"$ref": "/api/v1/tags/42997b7a62634985"}, {"$ref": "/api/v1/tags/5c1e9e41043e4435"}]}
     updated = {**SAMPLE, **body}

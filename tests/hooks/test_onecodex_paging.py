@@ -1,4 +1,4 @@
-"""One Codex list paging (``_onecodex_paging``) through ``OneCodexHook.iter_samples``: cursors, page mode, lists."""
+"""One Codex list paging (``_onecodex_paging``) through ``OneCodexHook.iter_samples`` and ``iter_sample_pages``."""
 
 from __future__ import annotations
 
@@ -152,3 +152,59 @@ def test_cursor_mode_never_switches_to_page_mode_once_a_cursor_was_followed(
     found = [id_from_link(sample) for sample in hook.iter_samples()]
     assert found == sample_ids(200)
     assert len(api.calls) == 2
+
+
+# -- page by page ------------------------------------------------------------------------------------------------
+
+
+def test_sample_pages_say_cursor_mode_and_whether_another_page_follows(
+    hook: OneCodexHook, api: responses.RequestsMock
+) -> None:
+    api.get(SAMPLES_URL, json=samples(sample_ids(100)), headers={"X-Next-Cursor": "c2"})
+    api.get(SAMPLES_URL, json=samples(sample_ids(30, 100)))
+
+    pages = [(len(page.items), page.paged, page.more) for page in hook.iter_sample_pages(where=WHERE)]
+
+    assert pages == [(100, False, True), (30, False, False)]
+    assert query(api.calls[1]) == [("per_page", "100"), ("where", WHERE_JSON), ("cursor", "c2")]
+
+
+def test_sample_pages_say_page_mode_when_the_server_ignores_the_cursor_header(
+    hook: OneCodexHook, api: responses.RequestsMock
+) -> None:
+    api.get(SAMPLES_URL, json=samples(sample_ids(100)), headers={"X-Total-Count": "130"})
+    api.get(SAMPLES_URL, json=samples(sample_ids(30, 100)), headers={"X-Total-Count": "130"})
+
+    pages = [(len(page.items), page.paged, page.more) for page in hook.iter_sample_pages(where=WHERE)]
+
+    assert pages == [(100, True, False), (30, True, False)]
+    assert query(api.calls[1])[-1] == ("page", "2")
+
+
+def test_the_next_sample_page_is_requested_only_once_the_caller_asks_for_it(
+    hook: OneCodexHook, api: responses.RequestsMock
+) -> None:
+    api.get(SAMPLES_URL, json=samples(sample_ids(100)), headers={"X-Next-Cursor": "c2"})
+    api.get(SAMPLES_URL, json=samples(sample_ids(30, 100)))
+    pages = hook.iter_sample_pages(page_size=100)
+    assert len(api.calls) == 0
+
+    first = next(pages)
+
+    assert (len(first.items), len(api.calls)) == (100, 1)
+    assert len(next(pages).items) == 30
+    assert len(api.calls) == 2
+
+
+def test_a_repeated_sample_page_lists_only_new_items_and_a_page_of_repeats_ends_the_listing(
+    hook: OneCodexHook, api: responses.RequestsMock
+) -> None:
+    api.get(SAMPLES_URL, json=samples(sample_ids(3)), headers={"X-Next-Cursor": "c2"})
+    api.get(SAMPLES_URL, json=samples(sample_ids(4, 2)), headers={"X-Next-Cursor": "c3"})
+    api.get(SAMPLES_URL, json=samples(sample_ids(2)), headers={"X-Next-Cursor": "c4"})
+    pages = hook.iter_sample_pages()
+
+    assert [id_from_link(item) for item in next(pages).items] == sample_ids(3)
+    assert [id_from_link(item) for item in next(pages).items] == sample_ids(3, 3)
+    with pytest.raises(GenomicsApiError, match="page 3 lists only items already listed"):
+        next(pages)

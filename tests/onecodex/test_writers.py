@@ -19,8 +19,8 @@ from genomics_provider.onecodex.plan import SampleChange
 from genomics_provider.onecodex.types import id_from_link, ref
 from genomics_provider.onecodex.writers import MetadataChange, MetadataWriter, SampleWriter, tag_ids, tag_stamp
 
-S1, S2 = "5a00000000000001", "5a00000000000002"
-M1, M2 = "3e00000000000001", "3e00000000000002"
+S1, S2, S3 = "5a00000000000001", "5a00000000000002", "5a00000000000003"
+M1, M2, M3 = "3e00000000000001", "3e00000000000002", "3e00000000000003"
 OLD, NEW, OTHER = "7a00000000000001", "7a00000000000002", "7a00000000000003"
 #: The hook's clock and max_read_age: a PATCH planned from a read sent at 100.0 must go out by 130.0.
 NOW, S = 100.0, 30.0
@@ -364,3 +364,33 @@ def test_a_metadata_stale_read_error_reads_again_and_a_failed_patch_is_recorded(
     assert records.reads == [[M1, M2]]
     assert result.errors == {S2: f"PATCH /api/v1/metadata/{M2} failed, HTTP 502: down"}
     assert result.recheck == [S1, S2]
+
+
+# -- one page at a time ----------------------------------------------------------------------------------------
+
+
+def test_a_new_page_replaces_the_samples_the_writer_held_and_a_re_read_replaces_the_page(hook: FakeHook) -> None:
+    writer = sample_writer(hook)
+    hook.samples[S3] = sample(S3)
+
+    writer.start_page({S3: copy.deepcopy(hook.samples[S3])})
+    writer.write([add_new(hook.samples[S3])], RoundResult(), read_at=NOW)
+
+    assert list(writer.samples) == [S3]
+    assert [key for key, _, _ in hook.patches] == [S3]
+    writer.recheck([S1])
+    assert list(writer.samples) == [S1]
+
+
+def test_a_new_metadata_page_replaces_the_records_held_and_adds_its_record_ids(records: FakeHook) -> None:
+    writer = metadata_writer(records)
+    records.records[M3] = {"custom": {}, "platform": "x"}
+
+    writer.start_page({S3: copy.deepcopy(records.records[M3])}, {S3: M3})
+    writer.write([MetadataChange(S3, M3, {"custom": {"reviewed": "yes"}})], RoundResult(), read_at=NOW)
+
+    assert list(writer.records) == [S3]
+    assert writer.metadata_ids == {S1: M1, S2: M2, S3: M3}
+    assert [key for key, _, _ in records.patches] == [M3]
+    writer.recheck([S1, S3])
+    assert list(writer.records) == [S1, S3]

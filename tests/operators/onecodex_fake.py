@@ -1,8 +1,10 @@
 """A small stateful fake of the One Codex API on ``responses`` callbacks, for operator unit tests.
 
-It implements only what the operators call, the way ``../shared/reference/onecodex-api.md`` describes it (cursor
-pages, tags replaced whole, ``POST /tags`` attaching the tag). The full emulator lives in
-``genomics_provider.testing``; this fake keeps unit tests independent of a server.
+It implements only what the operators call, the way ``../shared/reference/onecodex-api.md`` describes it (tags
+replaced whole, ``POST /tags`` attaching the tag). Lists answer with every match on one page unless ``paging`` asks
+for real pages: ``"cursor"`` (a keyset cursor: the next page starts after the cursor's item in insertion order,
+whether or not it still matches) or ``"page"`` (page mode: ``page``/``per_page`` offsets, the cursor header ignored).
+The full emulator lives in ``genomics_provider.testing``; this fake keeps unit tests independent of a server.
 """
 
 from __future__ import annotations
@@ -44,6 +46,8 @@ class FakeOneCodex:
         self.metadata: dict[str, dict[str, Any]] = {}
         self.writes: list[tuple[str, str, Any]] = []
         self.fail_patch: dict[str, tuple[int, dict[str, Any]]] = {}
+        #: ``None`` (every match on one page), ``"cursor"`` or ``"page"``: see the module notes.
+        self.paging: str | None = None
         rsps.add_callback(responses.GET, re.compile(rf"{API}/samples(\?.*)?$"), self._list("samples"))
         rsps.add_callback(responses.GET, re.compile(rf"{API}/metadata(\?.*)?$"), self._list("metadata"))
         rsps.add_callback(responses.GET, re.compile(rf"{API}/tags(\?.*)?$"), self._list("tags"))
@@ -96,8 +100,21 @@ class FakeOneCodex:
         def handler(request: requests.PreparedRequest) -> tuple[int, dict[str, str], str]:
             query = parse_qs(urlsplit(request.url).query)
             where = json.loads(query.get("where", ["{}"])[0])
-            items = [obj for obj in getattr(self, collection).values() if _matches(obj, where)]
-            return 200, {"X-Total-Count": str(len(items))}, json.dumps(items)
+            every = list(getattr(self, collection).values())
+            items = [obj for obj in every if _matches(obj, where)]
+            if self.paging is None:
+                return 200, {"X-Total-Count": str(len(items))}, json.dumps(items)
+            per_page = int(query.get("per_page", ["50"])[0])
+            if self.paging == "cursor" and request.headers.get("X-Pagination-Style") == "cursor":
+                after = query.get("cursor", [None])[0]
+                if after is not None:
+                    rank = {obj["$uri"]: index for index, obj in enumerate(every)}
+                    items = [obj for obj in items if rank[obj["$uri"]] > rank[after]]
+                chunk = items[:per_page]
+                return 200, {"X-Next-Cursor": chunk[-1]["$uri"]} if len(items) > per_page else {}, json.dumps(chunk)
+            page = int(query.get("page", ["1"])[0])
+            chunk = items[(page - 1) * per_page : page * per_page]
+            return 200, {"X-Total-Count": str(len(items))}, json.dumps(chunk)
 
         return handler
 
@@ -135,7 +152,10 @@ class FakeOneCodex:
 def _matches(obj: dict[str, Any], where: dict[str, Any]) -> bool:
     for key, cond in where.items():
         value = obj.get(key)
-        if isinstance(cond, dict) and "$in" in cond:
+        if isinstance(cond, dict) and "$contains" in cond:
+            if link_id(cond["$contains"]) not in [link_id(item) for item in value or []]:
+                return False
+        elif isinstance(cond, dict) and "$in" in cond:
             if link_id(value) not in cond["$in"] and value not in cond["$in"]:
                 return False
         elif value != cond and not (isinstance(value, dict) and link_id(value) == cond):
