@@ -41,9 +41,12 @@ from genomics_provider.sevenbridges import limits as sevenbridges_limits
 IdKind = Literal["onecodex", "sevenbridges", "sevenbridges project"]
 ONECODEX_ID = re.compile(rf"[0-9a-f]{{{onecodex_limits.ID_HEX_DIGITS}}}")
 SEVENBRIDGES_ID = re.compile(rf"[0-9a-f]{{{sevenbridges_limits.ID_HEX_DIGITS}}}")
+#: How each vendor's ids are described in messages (the vendor rules re-export them as ``ID_RULE``).
+ONECODEX_ID_RULE = f"{onecodex_limits.ID_HEX_DIGITS} lowercase hex characters"
+SEVENBRIDGES_ID_RULE = f"{sevenbridges_limits.ID_HEX_DIGITS} lowercase hex characters"
 _ID_RULES: dict[str, tuple[re.Pattern[str], str]] = {
-    "onecodex": (ONECODEX_ID, f"{onecodex_limits.ID_HEX_DIGITS} lowercase hex characters"),
-    "sevenbridges": (SEVENBRIDGES_ID, f"{sevenbridges_limits.ID_HEX_DIGITS} lowercase hex characters"),
+    "onecodex": (ONECODEX_ID, ONECODEX_ID_RULE),
+    "sevenbridges": (SEVENBRIDGES_ID, SEVENBRIDGES_ID_RULE),
 }
 PROJECT_RULE = "use 'owner/project'"
 #: Longest input repr a message quotes.

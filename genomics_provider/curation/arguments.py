@@ -1,4 +1,4 @@
-"""Argument checks shared by every operator, sensor and trigger: selections, id lists, string lists, choices.
+"""Argument checks shared by every operator, sensor and trigger: selections, id lists, string lists, tags, choices.
 
 Vendor-neutral and free of Airflow and HTTP. Every check raises :class:`~genomics_provider.exceptions.InvalidInputError`
 with a message that names the argument and the rule, and runs before any request is sent.
@@ -9,10 +9,11 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from genomics_provider.exceptions import InvalidInputError
+from genomics_provider.validation import nfc_names
 
 
 def is_templated(value: Any) -> bool:
@@ -28,6 +29,22 @@ def is_templated(value: Any) -> bool:
     if isinstance(value, (list, tuple)):
         return any(is_templated(item) for item in value)
     return (isinstance(value, str) and "{{" in value) or hasattr(value, "resolve")
+
+
+def check_if_literal(check: Callable[[], object], *values: Any) -> bool:
+    """Run a check now, when the DAG is parsed, unless a value is only known at run time (:func:`is_templated`).
+
+    The rendered values are checked again after rendering, so a templated argument is checked once, then.
+
+    :param check: The check; it raises :class:`~genomics_provider.exceptions.InvalidInputError` on bad input.
+    :param values: The arguments it reads, as given to the constructor.
+    :return: Whether the check ran.
+    :raises InvalidInputError: What ``check`` raises.
+    """
+    if any(is_templated(value) for value in values):
+        return False
+    check()
+    return True
 
 
 def parse_id_list(value: Any, *, argument: str, pattern: re.Pattern[str], rule: str) -> list[str]:
@@ -108,6 +125,51 @@ def parse_string_list(value: Any, *, argument: str) -> list[Any]:
     if not isinstance(value, (list, tuple)):
         raise InvalidInputError(f"{argument}: expected a list of strings, got {type(value).__name__}")
     return list(value)
+
+
+def check_tag_list(
+    value: Any,
+    *,
+    argument: str = "tags",
+    mode: str = "add",
+    mode_argument: str = "mode",
+    check_name: Callable[[str], None] | None = None,
+) -> list[str]:
+    """Check a list of tag names: unique non-empty printable strings, in Unicode NFC form.
+
+    The part of the tag rules every vendor shares; a vendor's own rules (One Codex's length limit) come in as
+    ``check_name``, run on each name in NFC form before duplicates are looked for. Two names equal only after
+    normalising are refused (see :func:`~genomics_provider.validation.nfc_names`).
+
+    :param value: The rendered argument: a list of strings, a JSON list string, or one name.
+    :param argument: Optional. Argument name for messages (``tags``).
+    :param mode: Optional. The tag mode (default ``add``); only ``replace`` accepts an empty list (it removes every
+        tag).
+    :param mode_argument: Optional. The mode argument's name for messages (``mode``, or ``tag_mode``).
+    :param check_name: Optional. A vendor's rule for one name (in NFC form); it raises on a bad name.
+    :return: The names in NFC form, in the given order.
+    :raises InvalidInputError: On a non-string, empty, unprintable or duplicate name, what ``check_name`` raises, or
+        an empty list outside ``replace``.
+    """
+    items = parse_string_list(value, argument=argument)
+    bad = [name for name in items if not isinstance(name, str) or not name.strip()]
+    if bad:
+        raise InvalidInputError(f"{argument}: {bad[0]!r} is not allowed; each tag must be a non-empty string")
+    names = nfc_names(items, argument=argument)
+    if check_name is not None:
+        for name in names:
+            check_name(name)
+    dupes = repeated(items)
+    if dupes:
+        raise InvalidInputError(
+            f"{argument}: {', '.join(map(repr, dupes))} appears more than once; tags must be unique"
+        )
+    if not names and mode != "replace":
+        raise InvalidInputError(
+            f"{argument}: the list is empty; {mode_argument}={mode!r} needs at least one tag "
+            f"({mode_argument}='replace' with [] removes every tag)"
+        )
+    return names
 
 
 def check_choice(value: Any, *, argument: str, choices: Sequence[str]) -> str:

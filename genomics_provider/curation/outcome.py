@@ -22,6 +22,8 @@ SHOWN_REASON_CHARS = 120
 LONGEST_REASON_CHARS = 500
 #: Longest item id shown (ids come from the server; a hostile one must not blow the cap).
 SHOWN_ID_CHARS = 64
+#: Longest before or after value a plan table shows.
+PLAN_CELL_CHARS = 60
 
 
 class Counts(TypedDict, total=False):
@@ -99,49 +101,48 @@ class Outcome:
         """How many items the run looked at."""
         return len(self.changed) + len(self.unchanged) + len(self.failed) + len(self.skipped)
 
-    def too_big(self, *, with_skipped: bool = True) -> bool:
+    def too_big(self) -> bool:
         """Tell whether listing every item would take more than :data:`TEXT_BUDGET` characters.
 
-        :param with_skipped: Optional. Count ``skipped`` too (default ``True``).
         :return: ``True`` when the summary must be capped.
         """
         size = sum(len(item) + 4 for item in [*self.changed, *self.unchanged])
-        reasons = [self.failed, *([self.skipped] if with_skipped else [])]
         size += sum(
-            len(item) + min(len(why), LONGEST_REASON_CHARS) + 8 for kind in reasons for item, why in kind.items()
+            len(item) + min(len(why), LONGEST_REASON_CHARS) + 8
+            for kind in (self.failed, self.skipped)
+            for item, why in kind.items()
         )
         return size > TEXT_BUDGET
 
-    def summary(self, *, dry_run: bool, with_skipped: bool = True) -> Summary:
+    def summary(self, *, dry_run: bool) -> Summary:
         """Return the XCom summary: every item when it fits the budget, else the first of each kind plus exact counts.
 
         :param dry_run: Whether nothing was written.
-        :param with_skipped: Optional. Include the ``skipped`` key (default ``True``: every operator reports it).
-        :return: The summary dict.
+        :return: The summary dict (the same keys for both vendors).
         """
-        if not self.too_big(with_skipped=with_skipped):
-            result: Summary = {
+        if not self.too_big():
+            return {
                 "changed": list(self.changed),
                 "unchanged": list(self.unchanged),
                 "failed": {item: clip(reason, LONGEST_REASON_CHARS) for item, reason in self.failed.items()},
                 "dry_run": dry_run,
+                "skipped": {item: clip(reason, LONGEST_REASON_CHARS) for item, reason in self.skipped.items()},
             }
-            if with_skipped:
-                result["skipped"] = {item: clip(reason, LONGEST_REASON_CHARS) for item, reason in self.skipped.items()}
-            return result
-        counts: Counts = {"changed": len(self.changed), "unchanged": len(self.unchanged), "failed": len(self.failed)}
-        result = {
+        counts: Counts = {
+            "changed": len(self.changed),
+            "unchanged": len(self.unchanged),
+            "failed": len(self.failed),
+            "skipped": len(self.skipped),
+        }
+        return {
             "changed": first_ids(self.changed),
             "unchanged": first_ids(self.unchanged),
             "failed": first_reasons(self.failed),
             "dry_run": dry_run,
             "counts": counts,
             "truncated": True,
+            "skipped": first_reasons(self.skipped),
         }
-        if with_skipped:
-            result["skipped"] = first_reasons(self.skipped)
-            counts["skipped"] = len(self.skipped)
-        return result
 
 
 def format_plan(rows: Iterable[tuple[str, str, str, str]], *, title: str) -> str:
@@ -151,7 +152,9 @@ def format_plan(rows: Iterable[tuple[str, str, str, str]], *, title: str) -> str
     :param title: First line of the table.
     :return: The table text.
     """
-    body = [(item, name, _clip(before), _clip(after)) for item, name, before, after in rows]
+    body = [
+        (item, name, clip(before, PLAN_CELL_CHARS), clip(after, PLAN_CELL_CHARS)) for item, name, before, after in rows
+    ]
     if not body:
         return f"{title}: nothing to change"
     header = ("item", "field", "before", "after")
@@ -161,7 +164,3 @@ def format_plan(rows: Iterable[tuple[str, str, str, str]], *, title: str) -> str
         lines.append("  ".join(cell.ljust(width) for cell, width in zip(row[:3], widths[:3], strict=True)))
         lines[-1] = f"{lines[-1]}  → {row[3]}" if row is not header else f"{lines[-1]}    {row[3]}"
     return "\n".join(lines)
-
-
-def _clip(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -25,7 +25,8 @@ if TYPE_CHECKING:
     from genomics_provider.hooks._ratelimit import RateLimiter
 
 __all__ = ["DEFAULT_MAX_ATTEMPTS", "DEFAULT_MAX_READ_AGE", "DEFAULT_MAX_WAIT", "DEFAULT_TIMEOUT",
-           "DEFAULT_WRITE_TIMEOUT", "VERIFY_MARGIN_S", "ConnectionSettings", "task_deadline"]  # fmt: skip
+           "DEFAULT_WRITE_TIMEOUT", "VERIFY_MARGIN_S", "ConnectionSettings", "checked_timeout",
+           "task_deadline"]  # fmt: skip
 
 DEFAULT_TIMEOUT = (10.0, 60.0)
 #: Bound S (seconds): no write is sent whose body was computed from a read older than this (extra ``max_read_age``).
@@ -64,6 +65,27 @@ def task_deadline(clock: Callable[[], float]) -> float | None:
     except TypeError:  # a naive start date cannot be compared with the clock
         return None
     return clock() + left
+
+
+def checked_timeout(value: Any) -> tuple[float, float]:
+    """Check the hooks' ``timeout=`` argument, as the connection's extras are checked, before any request.
+
+    One number bounds connecting and reading alike and is from 0.001 to 3600 seconds (the ``timeout`` extra's range,
+    :data:`~genomics_provider.validation.SETTING_RANGES`). A ``(connect, read)`` pair takes the ``connect_timeout``
+    extra's range (0.001 to 600) for connect and the ``timeout`` extra's for read.
+
+    :param value: The argument: one number, or a ``(connect, read)`` pair.
+    :return: ``(connect, read)`` in seconds.
+    :raises InvalidInputError: ``timeout = 0 must be a number from 0.001 to 3600``, naming the pair's part that is
+        wrong, or when a pair does not have two items.
+    """
+    if isinstance(value, (tuple, list)):
+        if len(value) != 2:
+            raise InvalidInputError(f"timeout = {value!r} must be one number or a (connect, read) pair")
+        connect = check_number(value[0], label="timeout (connect)", bounds=SETTING_RANGES["connect_timeout"])
+        return connect, check_number(value[1], label="timeout (read)", bounds=SETTING_RANGES["timeout"])
+    number = check_number(value, label="timeout", bounds=SETTING_RANGES["timeout"])
+    return number, number
 
 
 class ConnectionSettings:
@@ -243,10 +265,15 @@ class ConnectionSettings:
 
     @cached_property
     def timeout(self) -> tuple[float, float]:
-        """``(connect, read)`` timeout in seconds: hook argument, then connection extra, then 10 s / 60 s."""
+        """``(connect, read)`` timeout in seconds: hook argument, then connection extra, then 10 s / 60 s.
+
+        The argument is checked by :func:`checked_timeout`, the extras against their ranges.
+
+        :raises InvalidInputError: When the argument or an extra is not a finite number in its range.
+        """
         override = self._timeout_override
         if override is not None:
-            return (float(override), float(override)) if isinstance(override, (int, float)) else override
+            return checked_timeout(override)
         read = self._extra_number("timeout", DEFAULT_TIMEOUT[1], minimum=0.001)
         connect = self._extra_number("connect_timeout", min(DEFAULT_TIMEOUT[0], read or 10.0), minimum=0.001)
         return (connect or DEFAULT_TIMEOUT[0], read or DEFAULT_TIMEOUT[1])

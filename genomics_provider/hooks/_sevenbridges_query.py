@@ -67,6 +67,8 @@ def query_of(
     tags: Sequence[str] | None,
     metadata: Mapping[str, str | Sequence[str]] | None,
     origin: Mapping[str, str] | None,
+    *,
+    caller: str = "iter_files",
 ) -> FileQuery:
     """Turn the listing keyword arguments into one :class:`FileQuery` (checked later, by :func:`list_params`).
 
@@ -77,6 +79,7 @@ def query_of(
     :param tags: The ``tags`` argument.
     :param metadata: The ``metadata`` argument (a single value or several per key).
     :param origin: The ``origin`` argument.
+    :param caller: Optional. The hook method whose arguments these are, for messages (``iter_files``).
     :return: The query to list.
     :raises InvalidInputError: When ``query`` comes with any of the other arguments.
     """
@@ -85,7 +88,7 @@ def query_of(
         mixed = [name for name, value in given.items() if value is not None]
         if mixed:
             raise InvalidInputError(
-                f"iter_files: give either query or {', '.join(mixed)}, not both; the query holds the whole selection"
+                f"{caller}: give either query or {', '.join(mixed)}, not both; the query holds the whole selection"
             )
         return query
     return FileQuery(
@@ -98,7 +101,7 @@ def query_of(
     )
 
 
-def list_params(query: FileQuery, fields: str, page_size: int) -> list[tuple[str, Any]]:
+def list_params(query: FileQuery, fields: str, page_size: int, *, caller: str = "iter_files") -> list[tuple[str, Any]]:
     """Check a listing query and turn it into the query string of ``GET /files``.
 
     Repeated keys are OR filters; the order is the one the official client sends.
@@ -106,12 +109,13 @@ def list_params(query: FileQuery, fields: str, page_size: int) -> list[tuple[str
     :param query: The selection.
     :param fields: The field selector.
     :param page_size: Items per page, 1 to :data:`BULK_LIMIT`.
+    :param caller: Optional. The hook method that lists, for messages (``iter_files``).
     :return: The query parameters, in order.
     :raises InvalidInputError: When not exactly one of ``project`` and ``parent`` is set, on a bad page size, id or
         filter text.
     """
     if (query.project is None) == (query.parent is None):
-        raise InvalidInputError("iter_files: give exactly one of project (owner/project) or parent (a folder id)")
+        raise InvalidInputError(f"{caller}: give exactly one of project (owner/project) or parent (a folder id)")
     if isinstance(page_size, bool) or not isinstance(page_size, int) or not 1 <= page_size <= BULK_LIMIT:
         raise InvalidInputError(f"page_size: {page_size!r} must be between 1 and {BULK_LIMIT}")
     if query.project is not None:

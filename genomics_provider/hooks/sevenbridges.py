@@ -332,8 +332,8 @@ class SevenBridgesHook(GenomicsRestHook):
         """
         if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
             raise InvalidInputError(f"offset: {offset!r} must be an integer >= 0")
-        where = query_of(query, project, parent, names, tags, metadata, origin)
-        params = list_params(where, fields, page_size)
+        where = query_of(query, project, parent, names, tags, metadata, origin, caller="list_files_page")
+        params = list_params(where, fields, page_size, caller="list_files_page")
         if offset:
             params.insert(0, ("offset", offset))
         body = self._json_object("GET", "/files", params=params)

@@ -22,7 +22,7 @@ from typing import Any, Literal
 
 import pendulum
 
-from genomics_provider.curation.arguments import parse_string_list, repeated
+from genomics_provider.curation.arguments import check_tag_list
 from genomics_provider.exceptions import InvalidInputError
 from genomics_provider.onecodex.limits import CUSTOM_VALUE_TYPES, METADATA_READ_ONLY, NOT_NULLABLE_METADATA
 from genomics_provider.onecodex.limits import METADATA_FIELDS as METADATA_FIELDS
@@ -31,7 +31,7 @@ from genomics_provider.onecodex.limits import SAMPLE_WHERE_FIELDS as SAMPLE_WHER
 from genomics_provider.onecodex.limits import TAG_NAME_MAX as TAG_NAME_MAX
 from genomics_provider.onecodex.limits import VISIBILITIES as VISIBILITIES
 from genomics_provider.onecodex.limits import Visibility as Visibility
-from genomics_provider.validation import check_finite, check_text, nfc_names
+from genomics_provider.validation import ONECODEX_ID_RULE, check_finite, check_text
 
 TagMode = Literal["add", "remove", "replace"]
 CustomMode = Literal["merge", "replace"]
@@ -49,8 +49,9 @@ class Unset(enum.Enum):
 
 
 UNSET = Unset.UNSET
-#: How a One Codex id is described in messages (the rule is :data:`~genomics_provider.onecodex.types.ID_PATTERN`).
-ID_RULE = "16 lowercase hex characters"
+#: How a One Codex id is described in messages (the rule is :data:`~genomics_provider.onecodex.types.ID_PATTERN`);
+#: said once, in :mod:`genomics_provider.validation`.
+ID_RULE = ONECODEX_ID_RULE
 
 
 def check_tag_names(
@@ -59,9 +60,8 @@ def check_tag_names(
     """Validate a list of tag names: printable text, 1 to 30 characters each in NFC form, no duplicates.
 
     Names are returned (and so looked up, compared and sent) in Unicode NFC form; two that are equal only after
-    normalising are refused as duplicates (see :mod:`genomics_provider.validation`). The messages are the Seven
-    Bridges operators' (:func:`genomics_provider.sevenbridges.rules.check_tags`), word for word, where the rule is
-    the same.
+    normalising are refused as duplicates (see :mod:`genomics_provider.validation`). The rules and messages every
+    vendor shares are :func:`~genomics_provider.curation.arguments.check_tag_list`'s; the length limit is One Codex's.
 
     :param value: The rendered argument: a list of strings, a JSON list string, or one name.
     :param argument: Optional. Argument name for messages.
@@ -72,26 +72,15 @@ def check_tag_names(
     :raises InvalidInputError: On a non-string, empty, unprintable, too long or duplicate name, or an empty list
         outside ``replace``.
     """
-    value = parse_string_list(value, argument=argument)
-    bad = [name for name in value if not isinstance(name, str) or not name.strip()]
-    if bad:
-        raise InvalidInputError(f"{argument}: {bad[0]!r} is not allowed; each tag must be a non-empty string")
-    names = nfc_names(value, argument=argument)
-    for name in names:
+
+    def check_length(name: str) -> None:
         if len(name) > TAG_NAME_MAX:
             raise InvalidInputError(
                 f"{argument}: {name!r} is {len(name)} characters long; each tag must be at most {TAG_NAME_MAX} "
                 "characters (the One Codex limit)"
             )
-    dupes = repeated(value)
-    if dupes:
-        shown = ", ".join(map(repr, dupes))
-        raise InvalidInputError(f"{argument}: {shown} appears more than once; tags must be unique")
-    if not names and mode != "replace":
-        raise InvalidInputError(
-            f"{argument}: the list is empty; {mode_argument}={mode!r} needs at least one tag "
-            f"({mode_argument}='replace' with [] removes every tag)"
-        )
+
+    names = check_tag_list(value, argument=argument, mode=mode, mode_argument=mode_argument, check_name=check_length)
     return tuple(names)
 
 

@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast
 from airflow.sdk import BaseOperator
 
 from genomics_provider._compat import AirflowException, AirflowFailException
-from genomics_provider.curation.arguments import check_selection, coerce_bool, is_templated, parse_id_list
+from genomics_provider.curation.arguments import check_if_literal, check_selection, coerce_bool, parse_id_list
 from genomics_provider.curation.outcome import LONGEST_REASON_CHARS, SHOWN_ITEMS, Outcome, Summary, clip, first_reasons
 from genomics_provider.curation.reconcile import Writer, reconcile
 from genomics_provider.exceptions import InvalidInputError
@@ -98,8 +98,7 @@ class GenomicsCurationOperator(BaseOperator, Generic[HookT, QueryT]):
     @cached_property
     def hook(self) -> HookT:
         """The vendor's hook, created on first use inside ``execute``."""
-        conn_attr: str = self.hook_class.conn_name_attr  # type: ignore[attr-defined]  # every vendor hook sets it
-        return cast(HookT, self.hook_class(**{conn_attr: getattr(self, conn_attr)}))
+        return cast(HookT, self.hook_class.for_owner(self))
 
     def _check_if_literal(self, check: Callable[[], object], *values: Any) -> None:
         """Run ``check`` now, at parse time, unless a value is a template or XComArg (``execute`` checks those).
@@ -107,8 +106,7 @@ class GenomicsCurationOperator(BaseOperator, Generic[HookT, QueryT]):
         :param check: The check; it raises :class:`InvalidInputError` on bad input.
         :param values: The arguments it reads.
         """
-        if not any(is_templated(value) for value in values):
-            check()
+        check_if_literal(check, *values)
 
     def _dry_run_flag(self) -> bool:
         """Return the rendered ``dry_run`` argument as a bool.
@@ -195,7 +193,7 @@ class GenomicsCurationOperator(BaseOperator, Generic[HookT, QueryT]):
         :raises AirflowException: When any item failed (see :func:`raise_for_failures`).
         """
         self._push_link(context, link_target)
-        summary = outcome.summary(dry_run=dry_run, with_skipped=True)
+        summary = outcome.summary(dry_run=dry_run)
         self.log.info("%s: %s", "Dry run" if dry_run else "Done", self._counts(outcome))
         if outcome.failed:
             context["ti"].xcom_push(key="summary", value=summary)

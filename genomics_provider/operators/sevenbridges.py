@@ -29,6 +29,7 @@ from genomics_provider.operators.base import GenomicsCurationOperator
 from genomics_provider.sevenbridges.plan import FilePlan, is_folder, plan_metadata, plan_tags
 from genomics_provider.sevenbridges.query import FileQuery, check_query
 from genomics_provider.sevenbridges.rules import (
+    ID_RULE,
     METADATA_MODES,
     TAG_MODES,
     check_file_name,
@@ -42,8 +43,6 @@ if TYPE_CHECKING:
     from airflow.sdk import Context
 
 __all__ = ["RenameFileOperator", "TagFilesOperator", "UpdateFileMetadataOperator"]
-
-_ID_RULE = "24 lowercase hex characters"
 
 
 class _SevenBridgesOperator(GenomicsCurationOperator[SevenBridgesHook, FileQuery]):
@@ -110,7 +109,7 @@ class _SevenBridgesFilesOperator(_SevenBridgesOperator):
 
     selection_arguments = ("file_ids", "query")
     id_pattern = FILE_ID_PATTERN
-    id_rule = _ID_RULE
+    id_rule = ID_RULE
     template_fields_renderers: ClassVar[dict[str, str]] = {"file_ids": "json", "query": "json"}
     #: What the operator changes.
     change_kind: ClassVar[_FilesChange]
@@ -161,7 +160,7 @@ class _SevenBridgesFilesOperator(_SevenBridgesOperator):
         return self._finish(context, run.outcome, dry_run, link, note=run.stop_note)
 
     def _report_partial(self, context: Context, outcome: Outcome, dry_run: bool, pages: int) -> None:
-        context["ti"].xcom_push(key="summary", value=outcome.summary(dry_run=dry_run, with_skipped=True))
+        context["ti"].xcom_push(key="summary", value=outcome.summary(dry_run=dry_run))
         self.log.error(
             "Reading page %d failed after %d page(s) were done (%s; summary in XCom key 'summary'); a retry reads the "
             "selection again and writes only what still differs",
@@ -270,7 +269,7 @@ class RenameFileOperator(_SevenBridgesOperator):
         self._check_if_literal(self._checked_request, file_id, name)
 
     def _checked_request(self) -> tuple[str, str]:
-        ids = parse_id_list(self.file_id, argument="file_id", pattern=FILE_ID_PATTERN, rule=_ID_RULE)
+        ids = parse_id_list(self.file_id, argument="file_id", pattern=FILE_ID_PATTERN, rule=ID_RULE)
         if len(ids) != 1:
             raise InvalidInputError(
                 f"file_id: {len(ids)} ids given; this operator renames one file (map it with .expand for several)"

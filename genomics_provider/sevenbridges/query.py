@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from genomics_provider.curation.arguments import as_mapping
 from genomics_provider.exceptions import InvalidInputError
-from genomics_provider.sevenbridges.rules import file_metadata, file_tags
+from genomics_provider.sevenbridges.rules import ID_RULE, file_metadata, file_tags
 from genomics_provider.validation import check_text, id_problem, nfc, shown
 
 if TYPE_CHECKING:
@@ -89,9 +89,7 @@ def check_query(value: Any) -> FileQuery:
     if problem:
         raise InvalidInputError(f"query: project {shown(project)} is not a project id; {problem}")
     if parent is not None and id_problem(parent, "sevenbridges"):
-        raise InvalidInputError(
-            f"query: parent {shown(parent)} is not a folder id; ids are 24 lowercase hex characters"
-        )
+        raise InvalidInputError(f"query: parent {shown(parent)} is not a folder id; ids are {ID_RULE}")
     origin = {
         key[len("origin.") :]: _query_values(query, key, single=True)[0] for key in query if key.startswith("origin.")
     }

@@ -12,18 +12,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from genomics_provider.curation.arguments import as_mapping, parse_string_list, repeated
+from genomics_provider.curation.arguments import as_mapping, check_tag_list
 from genomics_provider.exceptions import InvalidInputError
 from genomics_provider.sevenbridges.limits import MAX_KEY_BYTES as MAX_KEY_BYTES
 from genomics_provider.sevenbridges.limits import MAX_PAIRS as MAX_PAIRS
 from genomics_provider.sevenbridges.limits import MAX_VALUE_BYTES as MAX_VALUE_BYTES
+from genomics_provider.validation import SEVENBRIDGES_ID_RULE, check_text, nfc
 from genomics_provider.validation import check_file_name as check_file_name
-from genomics_provider.validation import check_text, nfc, nfc_names
 
 TagMode = Literal["add", "remove", "replace"]
 MetadataMode = Literal["merge", "replace"]
 TAG_MODES: tuple[str, ...] = ("add", "remove", "replace")
 METADATA_MODES: tuple[str, ...] = ("merge", "replace")
+#: How a file or folder id is described in messages; said once, in :mod:`genomics_provider.validation`.
+ID_RULE = SEVENBRIDGES_ID_RULE
 
 
 # -- input rules (all raise InvalidInputError naming the argument, the key and the rule) ----------------------
@@ -42,19 +44,7 @@ def check_tags(value: Any, *, mode: TagMode) -> list[str]:
     :raises InvalidInputError: On a non-string, empty, unprintable or duplicate tag, or an empty list outside
         ``replace``.
     """
-    tags = parse_string_list(value, argument="tags")
-    bad = [tag for tag in tags if not isinstance(tag, str) or not tag.strip()]
-    if bad:
-        raise InvalidInputError(f"tags: {bad[0]!r} is not allowed; each tag must be a non-empty string")
-    normal = nfc_names(tags, argument="tags")
-    dupes = repeated(tags)
-    if dupes:
-        raise InvalidInputError(f"tags: {', '.join(map(repr, dupes))} appears more than once; tags must be unique")
-    if not tags and mode != "replace":
-        raise InvalidInputError(
-            f"tags: the list is empty; mode={mode!r} needs at least one tag (mode='replace' with [] removes every tag)"
-        )
-    return normal
+    return check_tag_list(value, argument="tags", mode=mode)
 
 
 def check_metadata(value: Any, *, mode: MetadataMode) -> dict[str, str | None]:

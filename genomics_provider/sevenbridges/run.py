@@ -22,7 +22,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from genomics_provider.curation.outcome import Outcome
-from genomics_provider.curation.reconcile import MAX_CONSECUTIVE_FAILURES, FailureStreak, Reconciler
+from genomics_provider.curation.reconcile import Reconciler
+from genomics_provider.curation.rounds import MAX_CONSECUTIVE_FAILURES, FailureStreak
 from genomics_provider.hooks.sevenbridges import BULK_LIMIT, SevenBridgesHook, repeated_page_error
 from genomics_provider.sevenbridges.plan import leaves_query
 from genomics_provider.sevenbridges.progress import SeenFiles

@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from genomics_provider.curation.reconcile import STALE_HINT, Recheck, RoundResult, conflict, fingerprint
+from genomics_provider.curation.conflict import Recheck, conflict, fingerprint
+from genomics_provider.curation.rounds import STALE_HINT, RoundResult
 from genomics_provider.exceptions import GenomicsApiError, StaleReadError
 from genomics_provider.hooks.sevenbridges import BULK_LIMIT, SevenBridgesHook
 from genomics_provider.sevenbridges.plan import FileChange, FilePlan, WriteCall

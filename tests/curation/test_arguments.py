@@ -1,4 +1,8 @@
-"""Argument checks: every accepted form of a selection, list, choice, boolean or mapping, and every exact refusal."""
+"""Argument checks: every accepted form of a selection, list, choice, boolean or mapping, and every exact refusal.
+
+Whether a value is templated (and so checked after rendering) is in ``test_templated.py``; the shared tag rules in
+``test_tag_list.py``.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +17,6 @@ from genomics_provider.curation.arguments import (
     check_choice,
     check_selection,
     coerce_bool,
-    is_templated,
     parse_id_list,
     parse_string_list,
     repeated,
@@ -24,13 +27,6 @@ HEX16 = re.compile(r"[0-9a-f]{16}")
 RULE = "16 lowercase hex characters"
 A, B, C = "7428cca4a3a04a8e", "5c1e9e41043e4435", "42997b7a62634985"
 VISIBILITY = ("private", "shared", "public")
-
-
-class FakeXComArg:
-    """Stands in for an ``XComArg``: only known at run time, recognised by its ``resolve`` method."""
-
-    def resolve(self, context: Any) -> Any:
-        return [A]
 
 
 class LazySequence:
@@ -53,33 +49,6 @@ def refusal(call: Callable[[], Any]) -> str:
 
 def ids(value: Any) -> list[str]:
     return parse_id_list(value, argument="sample_ids", pattern=HEX16, rule=RULE)
-
-
-# -- is_templated ------------------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("value", "templated"),
-    [
-        pytest.param("{{ ds }}", True, id="a Jinja template string is templated"),
-        pytest.param("run-{{ params.run }}-qc", True, id="a template inside a longer string is templated"),
-        pytest.param(FakeXComArg(), True, id="an object with resolve (an XComArg) is templated"),
-        pytest.param({"project": "{{ params.p }}"}, True, id="a template as a dict value is templated"),
-        pytest.param({"{{ params.key }}": 1}, True, id="a template as a dict key is templated"),
-        pytest.param([A, FakeXComArg()], True, id="an XComArg inside a list is templated"),
-        pytest.param((A, ("x", "{{ ds }}")), True, id="a template in a nested tuple is templated"),
-        pytest.param({"a": [{"b": FakeXComArg()}]}, True, id="an XComArg deep inside dicts and lists is templated"),
-        pytest.param("plain text", False, id="a plain string is literal"),
-        pytest.param("{ not jinja }", False, id="single braces are literal"),
-        pytest.param([A, B], False, id="a list of plain strings is literal"),
-        pytest.param({"project": A, "tags": ["qc"]}, False, id="a dict of literals is literal"),
-        pytest.param(None, False, id="None is literal"),
-        pytest.param(42, False, id="a number is literal"),
-        pytest.param([], False, id="an empty list is literal"),
-    ],
-)
-def test_is_templated_finds_templates_and_xcomargs_at_any_depth(value: Any, templated: bool) -> None:
-    assert is_templated(value) is templated
 
 
 # -- parse_id_list -----------------------------------------------------------------------------------------------

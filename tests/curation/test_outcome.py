@@ -111,11 +111,9 @@ def test_a_failure_reason_counts_up_to_the_longest_kept_reason() -> None:
     assert Outcome(failed={A: "r" * 1_000_000}).too_big() is False  # counted as 500: the summary cuts it there
 
 
-def test_skipped_items_count_unless_left_out() -> None:
-    outcome = Outcome(skipped={item: "s" * 500 for item in hex_ids(31)})  # 31 * 524 = 16,244
-    assert outcome.too_big() is True
-    assert outcome.too_big(with_skipped=True) is True
-    assert outcome.too_big(with_skipped=False) is False
+def test_skipped_items_count_towards_the_budget() -> None:
+    assert Outcome(skipped={item: "s" * 500 for item in hex_ids(31)}).too_big() is True  # 31 * 524 = 16,244
+    assert Outcome(skipped={item: "s" * 500 for item in hex_ids(30)}).too_big() is False  # 30 * 524 = 15,720
 
 
 # -- summary -----------------------------------------------------------------------------------------------------
@@ -123,15 +121,18 @@ def test_skipped_items_count_unless_left_out() -> None:
 
 def test_a_small_summary_lists_every_item_in_the_order_it_happened() -> None:
     outcome = Outcome(changed=[B, A], unchanged=[C], failed={E: "HTTP 500", D: "HTTP 409"}, skipped={A: "folder"})
-    summary = outcome.summary(dry_run=True, with_skipped=False)
-    expected: Summary = {"changed": [B, A], "unchanged": [C], "failed": {E: "HTTP 500", D: "HTTP 409"}, "dry_run": True}
+    summary = outcome.summary(dry_run=True)
+    expected: Summary = {
+        "changed": [B, A], "unchanged": [C], "failed": {E: "HTTP 500", D: "HTTP 409"}, "dry_run": True,
+        "skipped": {A: "folder"},
+    }  # fmt: skip
     assert summary == expected
     assert list(summary["failed"]) == [E, D]
 
 
 def test_a_small_summary_with_skipped_adds_the_skipped_reasons() -> None:
     outcome = Outcome(changed=[A], skipped={B: "a folder", C: "not in the project"})
-    assert outcome.summary(dry_run=False, with_skipped=True) == {
+    assert outcome.summary(dry_run=False) == {
         "changed": [A],
         "unchanged": [],
         "failed": {},
@@ -142,7 +143,7 @@ def test_a_small_summary_with_skipped_adds_the_skipped_reasons() -> None:
 
 def test_a_small_summary_cuts_each_reason_to_the_longest_kept_reason() -> None:
     outcome = Outcome(failed={A: "f" * 600}, skipped={B: "s" * 501, C: "t" * 500})
-    summary = outcome.summary(dry_run=False, with_skipped=True)
+    summary = outcome.summary(dry_run=False)
     assert summary["failed"] == {A: "f" * 499 + "…"}
     assert summary["skipped"] == {B: "s" * 499 + "…", C: "t" * 500}
     assert "truncated" not in summary
@@ -150,34 +151,37 @@ def test_a_small_summary_cuts_each_reason_to_the_longest_kept_reason() -> None:
 
 
 def test_a_summary_copies_the_lists_it_returns() -> None:
-    outcome = Outcome(changed=[A], unchanged=[B])
-    summary = outcome.summary(dry_run=False, with_skipped=False)
+    outcome = Outcome(changed=[A], unchanged=[B], skipped={C: "folder"})
+    summary = outcome.summary(dry_run=False)
+    outcome.skipped.clear()
     outcome.changed.append(C)
     outcome.unchanged.clear()
-    assert (summary["changed"], summary["unchanged"]) == ([A], [B])
+    assert (summary["changed"], summary["unchanged"], summary["skipped"]) == ([A], [B], {C: "folder"})
 
 
-def test_skipped_items_do_not_cap_a_summary_that_leaves_them_out() -> None:
+def test_skipped_items_alone_can_cap_a_summary() -> None:
     outcome = Outcome(changed=[A], skipped={item: "s" * 500 for item in hex_ids(31)})
-    summary = outcome.summary(dry_run=False, with_skipped=False)
-    assert summary == {"changed": [A], "unchanged": [], "failed": {}, "dry_run": False}
+    summary = outcome.summary(dry_run=False)
+    assert summary["truncated"] is True
+    assert summary["counts"] == {"changed": 1, "unchanged": 0, "failed": 0, "skipped": 31}
 
 
 def test_a_summary_one_id_over_the_budget_is_capped_with_exact_counts() -> None:
     outcome = Outcome(changed=hex_ids(401), unchanged=hex_ids(400, start=401), failed={A: "x" * 300})
-    assert outcome.summary(dry_run=False, with_skipped=False) == {
+    assert outcome.summary(dry_run=False) == {
         "changed": [f"{n:016x}" for n in range(50)],
         "unchanged": [f"{n:016x}" for n in range(401, 451)],
         "failed": {A: "x" * 119 + "…"},
         "dry_run": False,
-        "counts": {"changed": 401, "unchanged": 400, "failed": 1},
+        "counts": {"changed": 401, "unchanged": 400, "failed": 1, "skipped": 0},
         "truncated": True,
+        "skipped": {},
     }
 
 
 def test_a_capped_summary_with_skipped_counts_and_lists_them_too() -> None:
     skipped = {item: "s" * 500 for item in hex_ids(60)}
-    summary: dict[str, Any] = dict(Outcome(changed=[B, A], skipped=skipped).summary(dry_run=True, with_skipped=True))
+    summary: dict[str, Any] = dict(Outcome(changed=[B, A], skipped=skipped).summary(dry_run=True))
     assert summary["counts"] == {"changed": 2, "unchanged": 0, "failed": 0, "skipped": 60}
     assert summary["truncated"] is True
     assert summary["dry_run"] is True

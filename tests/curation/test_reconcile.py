@@ -8,17 +8,10 @@ from unittest.mock import MagicMock
 
 import pytest
 
+from genomics_provider.curation.conflict import Recheck, fingerprint
 from genomics_provider.curation.outcome import Outcome
-from genomics_provider.curation.reconcile import (
-    BACKOFF_S,
-    MAX_VERIFY_READS,
-    MAX_WRITE_ROUNDS,
-    Recheck,
-    Reconciler,
-    RoundResult,
-    fingerprint,
-    reconcile,
-)
+from genomics_provider.curation.reconcile import BACKOFF_S, MAX_VERIFY_READS, MAX_WRITE_ROUNDS, Reconciler, reconcile
+from genomics_provider.curation.rounds import RoundResult
 from genomics_provider.exceptions import GenomicsApiError
 from genomics_provider.sevenbridges.writers import RenameWriter
 

@@ -1,15 +1,23 @@
-"""Old hook method names: aliases that warn with ``DeprecationWarning`` and call the new method on the instance."""
+"""Old hook method names: aliases that warn with ``DeprecationWarning`` and call the new method on the instance.
+
+First the alias itself, on a stand-in class; then every old name of both hooks, sending what the new name sends.
+"""
 
 from __future__ import annotations
 
 import warnings
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
+import responses
 
 from genomics_provider.hooks._deprecation import deprecated_alias
 from genomics_provider.hooks.onecodex import OneCodexHook
 from genomics_provider.hooks.sevenbridges import SevenBridgesHook
+from tests.hooks.onecodex_support import METADATA_URL, SAMPLES_URL
+from tests.hooks.sevenbridges_support import BASE as SB_BASE
+from tests.hooks.sevenbridges_support import FILE_A, body
 
 
 class Client:
@@ -104,3 +112,60 @@ def test_the_hooks_keep_their_old_names_as_warning_aliases(cls: type, old: str, 
     assert alias.__name__ == old
     assert alias.__doc__ == f"Deprecated alias of :meth:`{new}`; it warns with ``DeprecationWarning``."
     assert alias.__wrapped__ is getattr(cls, new)
+
+
+# -- the hooks' old names, end to end -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "url"),
+    [
+        ("get_samples_by_id", "list_samples_by_id", SAMPLES_URL),
+        ("get_metadata_by_id", "list_metadata_by_id", METADATA_URL),
+    ],
+    ids=["get_samples_by_id", "get_metadata_by_id"],
+)
+def test_an_old_by_id_name_warns_naming_the_new_one_and_reads_the_same(
+    hook: OneCodexHook, api: responses.RequestsMock, old: str, new: str, url: str
+) -> None:
+    record_id = "0a1b2c3d4e5f6071"
+    record = {"$uri": f"{urlsplit(url).path}/{record_id}"}
+    api.get(url, json=[record])
+
+    with pytest.warns(DeprecationWarning, match=rf"^OneCodexHook\.{old} is deprecated; use {new} instead$"):
+        assert getattr(hook, old)([record_id]) == {record_id: record}
+
+    assert len(api.calls) == 1
+
+
+@pytest.mark.usefixtures("sb_conn")
+@pytest.mark.parametrize(
+    ("old", "new", "method", "path", "argument", "answer"),
+    [
+        ("patch_file_metadata", "merge_file_metadata", "PATCH", "metadata", {"b": "2"}, {"b": "2"}),
+        ("put_file_metadata", "replace_file_metadata", "PUT", "metadata", {"a": "1"}, {"a": "1"}),
+        ("put_file_tags", "replace_file_tags", "PUT", "tags", ["a", "b"], ["a", "b"]),
+    ],
+    ids=["patch_file_metadata", "put_file_metadata", "put_file_tags"],
+)
+def test_an_old_file_method_name_warns_naming_the_new_one_and_sends_the_same_request(
+    rsps: Any, old: str, new: str, method: str, path: str, argument: Any, answer: Any
+) -> None:
+    rsps.add(method, f"{SB_BASE}/files/{FILE_A}/{path}", json=answer)
+
+    with pytest.warns(DeprecationWarning, match=rf"^SevenBridgesHook\.{old} is deprecated; use {new} instead$"):
+        assert getattr(SevenBridgesHook(), old)(FILE_A, argument) == answer
+
+    assert [(c.request.method, body(c)) for c in rsps.calls] == [(method, argument)]
+
+
+@pytest.mark.usefixtures("sb_conn")
+def test_an_old_file_method_name_calls_the_new_method_as_the_instance_has_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[tuple[str, list[str]]] = []
+    monkeypatch.setattr(SevenBridgesHook, "replace_file_tags", lambda _, file_id, tags: calls.append((file_id, tags)))
+
+    with pytest.warns(DeprecationWarning, match="use replace_file_tags instead"):
+        SevenBridgesHook().put_file_tags(FILE_A, tags=["x"])
+
+    assert calls == [(FILE_A, ["x"])]
+    assert SevenBridgesHook.put_file_tags.__name__ == "put_file_tags"

@@ -239,6 +239,61 @@ def test_hook_argument_overrides_the_connection_timeout(
 
 
 @pytest.mark.parametrize(
+    ("timeout", "message"),
+    [
+        pytest.param(0, "timeout = 0 must be a number from 0.001 to 3600", id="zero"),
+        pytest.param(-5, "timeout = -5 must be a number from 0.001 to 3600", id="negative"),
+        pytest.param(86400, "timeout = 86400 must be a number from 0.001 to 3600", id="a day"),
+        pytest.param(float("nan"), "timeout = nan must be a number from 0.001 to 3600", id="NaN"),
+        pytest.param(float("inf"), "timeout = inf must be a number from 0.001 to 3600", id="infinity"),
+        pytest.param(True, "timeout = True must be a number from 0.001 to 3600", id="a bool"),
+        pytest.param("soon", "timeout = 'soon' must be a number from 0.001 to 3600", id="a word"),
+        pytest.param(
+            (0, 30), "timeout (connect) = 0 must be a number from 0.001 to 600", id="a pair with a zero connect"
+        ),
+        pytest.param(
+            (1200, 30), "timeout (connect) = 1200 must be a number from 0.001 to 600", id="a pair connecting too long"
+        ),
+        pytest.param(
+            (5, 7200), "timeout (read) = 7200 must be a number from 0.001 to 3600", id="a pair reading too long"
+        ),
+        pytest.param(
+            (5, float("inf")), "timeout (read) = inf must be a number from 0.001 to 3600", id="a pair reading forever"
+        ),
+        pytest.param((5,), "timeout = (5,) must be one number or a (connect, read) pair", id="a pair of one"),
+        pytest.param((1, 2, 3), "timeout = (1, 2, 3) must be one number or a (connect, read) pair", id="a triple"),
+    ],
+)
+def test_a_bad_timeout_argument_is_refused_naming_it_and_its_range_before_any_request(
+    set_connection: Callable[..., None], api: responses.RequestsMock, timeout: Any, message: str
+) -> None:
+    with pytest.raises(InvalidInputError) as caught:
+        OneCodexHook(timeout=timeout).get_sample(SAMPLE_ID)
+
+    assert str(caught.value) == message
+    assert len(api.calls) == 0
+
+
+@pytest.mark.parametrize(
+    ("timeout", "expected"),
+    [
+        pytest.param(0.001, (0.001, 0.001), id="the shortest"),
+        pytest.param(3600, (3600.0, 3600.0), id="the longest, connecting too"),
+        pytest.param([600, 3600], (600.0, 3600.0), id="the longest pair, as a list"),
+    ],
+)
+def test_a_timeout_argument_at_its_bounds_is_used(
+    set_connection: Callable[..., None],
+    api: responses.RequestsMock,
+    timeout: float | tuple[float, float],
+    expected: tuple[float, float],
+) -> None:
+    api.get(SAMPLE_URL, json=SAMPLE)
+    OneCodexHook(timeout=timeout).get_sample(SAMPLE_ID)
+    assert api.calls[0].request.req_kwargs["timeout"] == expected
+
+
+@pytest.mark.parametrize(
     ("key", "value"),
     [
         ("timeout", "soon"),

@@ -1,7 +1,7 @@
-"""SevenBridgesHook: exact requests of the single-file endpoints, rate limits and retries, and the deprecated names.
+"""SevenBridgesHook: exact requests of the single-file endpoints, rate limits and retries.
 
 Connection, auth and web links are in ``test_sevenbridges_connection.py``; listings and bulk calls in
-``test_sevenbridges_answers.py``.
+``test_sevenbridges_answers.py``; the deprecated method names in ``test_deprecation.py``.
 """
 
 from __future__ import annotations
@@ -93,37 +93,6 @@ def test_replacing_tags_puts_a_bare_json_array(rsps: Any) -> None:
     assert SevenBridgesHook().replace_file_tags(FILE_A, ["a", "b"]) == ["a", "b"]
 
     assert body(rsps.calls[0]) == ["a", "b"]
-
-
-@pytest.mark.parametrize(
-    ("old", "new", "method", "path", "argument", "answer"),
-    [
-        ("patch_file_metadata", "merge_file_metadata", "PATCH", "metadata", {"b": "2"}, {"b": "2"}),
-        ("put_file_metadata", "replace_file_metadata", "PUT", "metadata", {"a": "1"}, {"a": "1"}),
-        ("put_file_tags", "replace_file_tags", "PUT", "tags", ["a", "b"], ["a", "b"]),
-    ],
-    ids=["patch_file_metadata", "put_file_metadata", "put_file_tags"],
-)
-def test_an_old_method_name_warns_naming_the_new_one_and_sends_the_same_request(
-    rsps: Any, old: str, new: str, method: str, path: str, argument: Any, answer: Any
-) -> None:
-    rsps.add(method, f"{BASE}/files/{FILE_A}/{path}", json=answer)
-
-    with pytest.warns(DeprecationWarning, match=rf"^SevenBridgesHook\.{old} is deprecated; use {new} instead$"):
-        assert getattr(SevenBridgesHook(), old)(FILE_A, argument) == answer
-
-    assert [(c.request.method, body(c)) for c in rsps.calls] == [(method, argument)]
-
-
-def test_an_old_method_name_calls_the_new_method_as_the_instance_has_it(monkeypatch: pytest.MonkeyPatch) -> None:
-    calls: list[tuple[str, list[str]]] = []
-    monkeypatch.setattr(SevenBridgesHook, "replace_file_tags", lambda _, file_id, tags: calls.append((file_id, tags)))
-
-    with pytest.warns(DeprecationWarning, match="use replace_file_tags instead"):
-        SevenBridgesHook().put_file_tags(FILE_A, tags=["x"])
-
-    assert calls == [(FILE_A, ["x"])]
-    assert SevenBridgesHook.put_file_tags.__name__ == "put_file_tags"
 
 
 def test_malformed_file_ids_never_reach_a_url(rsps: Any) -> None:

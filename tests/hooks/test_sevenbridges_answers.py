@@ -186,7 +186,7 @@ def test_a_query_with_a_location_or_filter_argument_is_refused_before_sending(
     rsps: Any, method: str, extra: dict[str, Any], named: str
 ) -> None:
     listing = getattr(SevenBridgesHook(), method)
-    message = f"iter_files: give either query or {named}, not both; the query holds the whole selection"
+    message = f"{method}: give either query or {named}, not both; the query holds the whole selection"
 
     with pytest.raises(InvalidInputError, match=f"^{message}$"):
         next(iter(listing(query=FileQuery(project=PROJECT), **extra)))

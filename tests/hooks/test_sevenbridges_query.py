@@ -135,6 +135,22 @@ def test_a_query_with_other_selection_arguments_is_refused_naming_them() -> None
     )
 
 
+def test_a_mixed_query_is_refused_naming_the_hook_method_that_was_called() -> None:
+    with pytest.raises(InvalidInputError) as caught:
+        query_of(FileQuery(project=PROJECT), None, None, None, ["raw"], None, None, caller="list_files_page")
+
+    assert str(caught.value) == (
+        "list_files_page: give either query or tags, not both; the query holds the whole selection"
+    )
+
+
+def test_a_query_without_one_location_is_refused_naming_the_hook_method_that_was_called() -> None:
+    with pytest.raises(InvalidInputError) as caught:
+        list_params(FileQuery(), "_all", 10, caller="list_files_page")
+
+    assert str(caught.value) == "list_files_page: give exactly one of project (owner/project) or parent (a folder id)"
+
+
 def test_list_params_orders_repeated_filters_as_the_official_client_does() -> None:
     query = FileQuery(
         project=PROJECT,

@@ -84,6 +84,18 @@ def test_tag_names_that_break_a_rule_are_refused_saying_why(value: Any, message:
     assert refused(check_tag_names, value) == message
 
 
+def test_a_too_long_tag_name_is_refused_for_its_length_before_it_is_refused_as_repeated() -> None:
+    long = "x" * (TAG_NAME_MAX + 1)
+
+    assert refused(check_tag_names, [long, long]).startswith(f"tags: {long!r} is 31 characters long; ")
+
+
+def test_the_length_limit_counts_the_name_in_nfc_form() -> None:
+    decomposed = "e\u0301" * TAG_NAME_MAX  # 60 code points as given, 30 in NFC
+
+    assert check_tag_names([decomposed]) == ("\u00e9" * TAG_NAME_MAX,)
+
+
 def test_tag_name_messages_name_the_argument_given() -> None:
     with pytest.raises(InvalidInputError, match=r"^mode: the list is empty"):
         check_tag_names([], argument="mode")

@@ -31,6 +31,10 @@ def test_bad_tags_are_refused_naming_the_rule(value: Any, mode: Any, message: st
         check_tags(value, mode=mode)
 
 
+def test_tags_have_no_length_limit_and_come_back_in_nfc_form() -> None:
+    assert check_tags(["x" * 500, "Cafe\u0301"], mode="add") == ["x" * 500, "Caf\u00e9"]
+
+
 def test_tags_accept_a_list_a_json_list_string_or_one_tag_and_replace_accepts_none() -> None:
     assert check_tags(["a", "b"], mode="add") == ["a", "b"]
     assert check_tags('["a", "b"]', mode="remove") == ["a", "b"]

@@ -12,7 +12,7 @@ from unittest.mock import MagicMock
 
 import pytest
 
-from genomics_provider.curation.reconcile import MAX_CONSECUTIVE_FAILURES
+from genomics_provider.curation.rounds import MAX_CONSECUTIVE_FAILURES
 from genomics_provider.exceptions import GenomicsApiError
 from genomics_provider.sevenbridges.plan import FilePlan, plan_tags
 from genomics_provider.sevenbridges.query import FileQuery

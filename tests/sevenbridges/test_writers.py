@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 
-from genomics_provider.curation.reconcile import STALE_HINT, RoundResult, fingerprint
+from genomics_provider.curation.conflict import fingerprint
+from genomics_provider.curation.rounds import STALE_HINT, RoundResult
 from genomics_provider.exceptions import NotFoundError, ServerError, StaleReadError
 from genomics_provider.sevenbridges.plan import FileChange, FilePlan, plan_tags
 from genomics_provider.sevenbridges.query import FileQuery

@@ -8,19 +8,25 @@ committed subset of the vendor's OpenAPI document (reviewable against it), so it
 
 from __future__ import annotations
 
+import ast
+import inspect
 import re
 from collections.abc import Callable
+from types import ModuleType
 from typing import Any
 
 import pytest
 import requests
 
+from genomics_provider import validation
 from genomics_provider.exceptions import InvalidInputError
 from genomics_provider.hooks.onecodex import OneCodexHook
 from genomics_provider.hooks.sevenbridges import BULK_LIMIT as HOOK_BULK_LIMIT
 from genomics_provider.onecodex import limits as oc_limits
 from genomics_provider.onecodex import rules as oc_rules
+from genomics_provider.operators import sevenbridges as sb_operators
 from genomics_provider.sevenbridges import limits as sb_limits
+from genomics_provider.sevenbridges import query as sb_query
 from genomics_provider.sevenbridges import rules as sb_rules
 from genomics_provider.testing import Emulator, oc_model, oc_writes, sb_writes
 from genomics_provider.testing.config import EmulatorConfig
@@ -49,6 +55,26 @@ def accepts(check: Callable[[Any], object], value: Any) -> bool:
     return True
 
 
+def imports_without_restating(module: ModuleType, name: str, source: ModuleType) -> bool:
+    """Whether a module binds ``name`` only by importing it from ``source``, never by assigning it a value of its own.
+
+    An ``is`` check cannot tell: CPython keeps one object per small int (30, 100), so a retyped literal is the same
+    object as the source's. This reads the module's top-level statements instead.
+    """
+    return binds_by_import_only(inspect.getsource(module), name, source.__name__)
+
+
+def binds_by_import_only(text: str, name: str, source: str) -> bool:
+    """Whether module source text imports ``name`` from the module ``source`` and never assigns it."""
+    imported, assigned = False, False
+    for node in ast.parse(text).body:
+        if isinstance(node, ast.ImportFrom) and node.module == source:
+            imported |= any((alias.asname or alias.name) == name for alias in node.names)
+        targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
+        assigned |= any(isinstance(target, ast.Name) and target.id == name for target in targets)
+    return imported and not assigned
+
+
 def non_null(prop: dict[str, Any]) -> dict[str, Any]:
     """The one non-null branch of a contract property (the property itself when it is not nullable)."""
     options = [option for option in prop.get("anyOf", [prop]) if option != NULLABLE]
@@ -60,7 +86,8 @@ def non_null(prop: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_the_rules_module_and_the_emulator_use_the_limits_module_values() -> None:
-    assert oc_rules.TAG_NAME_MAX is oc_writes.TAG_NAME_MAX is oc_limits.TAG_NAME_MAX
+    for module in (oc_rules, oc_writes):
+        assert imports_without_restating(module, "TAG_NAME_MAX", oc_limits), module.__name__
     assert oc_rules.METADATA_FIELDS is oc_writes.METADATA_FIELDS is oc_limits.METADATA_FIELDS
     assert oc_rules.PLATFORMS is oc_limits.PLATFORMS
     assert oc_rules.VISIBILITIES is oc_limits.VISIBILITIES
@@ -185,8 +212,51 @@ def test_starred_is_one_rule_for_operator_emulator_and_contract(
 
 def test_seven_bridges_rules_and_emulator_use_the_limits_module_values() -> None:
     for name in ("MAX_KEY_BYTES", "MAX_VALUE_BYTES", "MAX_PAIRS"):
-        assert getattr(sb_rules, name) is getattr(sb_writes, name) is getattr(sb_limits, name)
-    assert sb_writes.BULK_LIMIT is sb_limits.BULK_LIMIT
+        for module in (sb_rules, sb_writes):
+            assert imports_without_restating(module, name, sb_limits), f"{module.__name__}.{name}"
+    assert imports_without_restating(sb_writes, "BULK_LIMIT", sb_limits)
+
+
+@pytest.mark.parametrize(
+    ("text", "reads_it"),
+    [
+        pytest.param("from a.limits import BULK_LIMIT\n", True, id="imported"),
+        pytest.param("from a.limits import BULK_LIMIT as BULK_LIMIT\n", True, id="re-exported"),
+        pytest.param("BULK_LIMIT = 100\n", False, id="retyped"),
+        pytest.param("BULK_LIMIT: int = 100\n", False, id="retyped with a type"),
+        pytest.param("from a.limits import BULK_LIMIT\nBULK_LIMIT = 100\n", False, id="imported, then retyped"),
+        pytest.param("from b.limits import BULK_LIMIT\n", False, id="imported from elsewhere"),
+    ],
+)
+def test_the_source_check_fails_on_a_module_that_restates_a_limit(text: str, reads_it: bool) -> None:
+    assert binds_by_import_only(text, "BULK_LIMIT", "a.limits") is reads_it
+
+
+@pytest.mark.parametrize(
+    ("vendor_rule", "validation_rule", "digits"),
+    [
+        pytest.param(oc_rules.ID_RULE, validation.ONECODEX_ID_RULE, oc_limits.ID_HEX_DIGITS, id="One Codex"),
+        pytest.param(sb_rules.ID_RULE, validation.SEVENBRIDGES_ID_RULE, sb_limits.ID_HEX_DIGITS, id="Seven Bridges"),
+    ],
+)
+def test_each_vendors_id_rule_text_is_the_one_validation_states(
+    vendor_rule: str, validation_rule: str, digits: int
+) -> None:
+    assert vendor_rule is validation_rule  # a built string: a retyped literal would be another object
+    assert validation_rule == f"{digits} lowercase hex characters"
+
+
+def test_every_seven_bridges_id_message_says_the_one_rule() -> None:
+    kind = "sevenbridges"
+    assert validation.id_problem("x", kind) == f"each id must be {sb_rules.ID_RULE}"
+    assert sb_operators.TagFilesOperator.id_rule is sb_rules.ID_RULE
+    with pytest.raises(InvalidInputError) as caught:
+        sb_query.check_query({"parent": "x"})
+    assert str(caught.value) == f"query: parent 'x' is not a folder id; ids are {sb_rules.ID_RULE}"
+    with pytest.raises(InvalidInputError) as caught:
+        sb_operators.RenameFileOperator(task_id="rename", file_id="x", name="a.bam")
+    assert str(caught.value) == f"file_id: 'x' is not a valid id; each id must be {sb_rules.ID_RULE}"
+    assert "lowercase hex" not in inspect.getsource(sb_query)
 
 
 def test_seven_bridges_bulk_page_and_rate_limits_are_the_same_everywhere() -> None:

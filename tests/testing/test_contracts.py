@@ -12,7 +12,6 @@ import requests
 from genomics_provider.testing import Emulator
 from genomics_provider.testing.contracts import (
     check_body,
-    enum_values,
     load_contract,
     operation_for,
     validate_onecodex_request,
@@ -21,6 +20,21 @@ from tests.testing.conftest import OC
 
 SAMPLE = "7428cca4a3a04a8e"
 META = "a7fc7e430e704e2e"
+
+
+def enum_values(definition: str, field: str) -> list[str]:
+    """Read the allowed values of an enum field from the contract .
+
+    :param definition: ``"sample_patch"`` or ``"metadata_patch"``.
+    :param field: Property name, e.g. ``"platform"``.
+    :return: The enum values.
+    :raises KeyError: If the property has no enum.
+    """
+    schema = load_contract()["$defs"][definition]["properties"][field]
+    for option in [schema, *schema.get("anyOf", [])]:
+        if "enum" in option:
+            return list(option["enum"])
+    raise KeyError(f"{definition}.{field} has no enum")
 
 
 def test_committed_subset_is_self_contained_and_documented() -> None:

@@ -101,21 +101,6 @@ def validate_onecodex_request(method: str, path: str, body: Any) -> list[Contrac
     return check_body(method.upper(), path, body, has_body=body is not None)
 
 
-def enum_values(definition: str, field: str) -> list[str]:
-    """Read the allowed values of an enum field from the contract (one source of truth for the emulator).
-
-    :param definition: ``"sample_patch"`` or ``"metadata_patch"``.
-    :param field: Property name, e.g. ``"platform"``.
-    :return: The enum values.
-    :raises KeyError: If the property has no enum.
-    """
-    schema = load_contract()["$defs"][definition]["properties"][field]
-    for option in [schema, *schema.get("anyOf", [])]:
-        if "enum" in option:
-            return list(option["enum"])
-    raise KeyError(f"{definition}.{field} has no enum")
-
-
 class ViolationLog:
     """Thread-safe list of violations; ``emu.contract_violations`` is its ``items`` list."""
 
