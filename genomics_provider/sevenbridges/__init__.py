@@ -14,5 +14,7 @@ triggers. Requests go only through the hook. The hook reads only this package's 
 * :mod:`~genomics_provider.sevenbridges.results` — reading bulk write results.
 * :mod:`~genomics_provider.sevenbridges.writers` — the bulk and rename writers the curation engine drives.
 * :mod:`~genomics_provider.sevenbridges.run` — the page-by-page run of a files operator.
-* :mod:`~genomics_provider.sevenbridges.status` — the file-count checks the sensor and the trigger share.
+* :mod:`~genomics_provider.sevenbridges.status` — the file-count decision the sensor and the trigger share.
+* :mod:`~genomics_provider.sevenbridges.sheet` — a manifest row by row: which file, and the tags and metadata it
+  asks for (the sample-sheet operators' vendor rules, issue 15).
 """
