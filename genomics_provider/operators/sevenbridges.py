@@ -25,6 +25,7 @@ from genomics_provider.curation.outcome import Outcome, Summary, format_plan
 from genomics_provider.exceptions import GenomicsApiError, InvalidInputError
 from genomics_provider.hooks.sevenbridges import FILE_ID_PATTERN, SevenBridgesHook
 from genomics_provider.links.genomics import SevenBridgesFilesLink
+from genomics_provider.operators._manifest import ManifestRequest
 from genomics_provider.operators.base import GenomicsCurationOperator
 from genomics_provider.sevenbridges.plan import FilePlan, is_folder, plan_metadata, plan_tags
 from genomics_provider.sevenbridges.query import FileQuery, check_query
@@ -37,12 +38,13 @@ from genomics_provider.sevenbridges.rules import (
     check_tags,
 )
 from genomics_provider.sevenbridges.run import FileRun
+from genomics_provider.sevenbridges.sheet_run import ManifestRun, Resolution, resolve_names
 from genomics_provider.sevenbridges.writers import Planner, RenameWriter
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
 
-__all__ = ["RenameFileOperator", "TagFilesOperator", "UpdateFileMetadataOperator"]
+__all__ = ["RenameFileOperator", "TagFilesOperator", "UpdateFileMetadataOperator", "UpdateFilesFromManifestOperator"]
 
 
 class _SevenBridgesOperator(GenomicsCurationOperator[SevenBridgesHook, FileQuery]):
@@ -303,3 +305,83 @@ class RenameFileOperator(_SevenBridgesOperator):
                 self._reconcile(RenameWriter(self.hook, name), [file_id], str, outcome)
         project = file.get("project")
         return self._finish(context, outcome, dry_run, (project, file_id) if project else None)
+
+
+class UpdateFilesFromManifestOperator(_SevenBridgesOperator):
+    """Give each file the tags and metadata its row of a manifest asks for, writing only files that differ.
+
+    The manifest is a CSV, TSV, JSON or JSON Lines file (a path or URI read through ``ObjectStoragePath``) or a list of
+    dicts; the formats, columns and cells are in :mod:`genomics_provider.sevenbridges.sheet` and the README
+    ("Curate from a sample sheet"). The whole sheet is checked first and every problem reported at once, naming its
+    row and column, before any request; names are then resolved by listing each folder once, and the files are
+    written 100 rows at a time (:mod:`genomics_provider.sevenbridges.sheet_run`). A row whose file is not found is
+    reported in ``failed`` as ``row N``; a failed file's reason starts with its row.
+
+    :param sheet: The manifest: a path or URI, an ``ObjectStoragePath``, or a list of dicts (templated; XCom works).
+    :param project: Optional. ``owner/project`` holding the files; needed when rows name files by name.
+    :param format: Optional. ``csv``, ``tsv``, ``json`` or ``jsonl`` (default: from the name's suffix).
+    :param sheet_conn_id: Optional. The Airflow connection of the object store holding the sheet.
+    :param tag_separator: Optional. What separates the tags in a ``tags`` cell (default ``;``).
+    :param tag_mode: Optional. ``add`` (default), ``remove`` or ``replace``, for every row's tags.
+    :param metadata_mode: Optional. ``merge`` (default) or ``replace``, for every row's metadata.
+    :param ignore_columns: Optional. Columns to leave out (otherwise every column not known is a metadata key).
+    :param sevenbridges_conn_id: Optional. Airflow connection id.
+    :param dry_run: Optional. Log the plan and write nothing.
+    :param verify_writes: Optional. Verify writes (default ``True``); see :mod:`genomics_provider.operators.base`.
+    """
+
+    template_fields: Sequence[str] = (
+        "sheet", "project", "format", "tag_separator", "tag_mode", "metadata_mode", "sevenbridges_conn_id",
+        "is_dry_run",
+    )  # fmt: skip
+    template_fields_renderers: ClassVar[dict[str, str]] = {"sheet": "json"}
+
+    def __init__(
+        self,
+        *,
+        sheet: Any,
+        project: str | None = None,
+        format: str | None = None,
+        sheet_conn_id: str | None = None,
+        tag_separator: str = ";",
+        tag_mode: str = "add",
+        metadata_mode: str = "merge",
+        ignore_columns: Sequence[str] = (),
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.sheet, self.project, self.format, self.sheet_conn_id = sheet, project, format, sheet_conn_id
+        self.tag_separator, self.tag_mode, self.metadata_mode = tag_separator, tag_mode, metadata_mode
+        self.ignore_columns = ignore_columns
+        self._check_if_literal(self._checked_request, sheet, project, format, tag_separator, tag_mode, metadata_mode)
+
+    def _checked_request(self) -> ManifestRequest:
+        return ManifestRequest.check(self)
+
+    def execute(self, context: Context) -> Summary:
+        """Check the whole sheet, resolve names, then write each file's row; re-read what was written at the end.
+
+        :param context: The Airflow task context.
+        :return: The summary (also the XCom return value).
+        :raises InvalidInputError: On a bad argument or any problem in the sheet, before any request.
+        :raises AirflowException: After processing every row, when any failed.
+        """
+        request = self._checked_request()
+        dry_run = self._dry_run_flag()
+        checked = request.check_sheet()
+        run = ManifestRun(
+            self.hook, self.log, tag_mode=request.tag_mode, metadata_mode=request.metadata_mode, dry_run=dry_run,
+            verify=self.verify_writes,
+        )  # fmt: skip
+        if checked is not None:
+            resolution = Resolution()
+            if checked.names:
+                resolution = resolve_names(self.hook, str(request.project), sorted(checked.names))
+                self.log.info("Resolved %d names with %d listing page(s)", len(checked.names), resolution.calls)
+            with request.rows(checked.columns) as rows:
+                try:
+                    run.apply(rows, resolution)
+                finally:
+                    run.finish()
+        link = (request.project, None) if request.project else None
+        return self._finish(context, run.outcome, dry_run, link)

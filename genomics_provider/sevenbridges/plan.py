@@ -207,6 +207,75 @@ def plan_metadata(
     return _plan(files, query, change_for)
 
 
+@dataclass(frozen=True)
+class FileRequest:
+    """What one sheet row asks of its file (see :class:`~genomics_provider.sevenbridges.sheet.FileRow`).
+
+    :param tags: The row's tags, or ``None`` to leave them alone.
+    :param metadata: The row's metadata, or ``None`` to leave it alone.
+    """
+
+    tags: tuple[str, ...] | None
+    metadata: tuple[tuple[str, str | None], ...] | None
+
+
+def plan_requests(
+    files: Iterable[SbFile], requests: Mapping[str, FileRequest], tag_mode: TagMode, metadata_mode: MetadataMode
+) -> FilePlan:
+    """Plan per-file changes from a sheet: each file gets its own tags and metadata, in one bulk item.
+
+    A file that only gains tags or metadata keys goes out as an edit item carrying the complete desired value of each
+    field that changes; one that loses a tag or a key as an update item, complete (see the module notes).
+
+    :param files: The files' current state (from a bulk get).
+    :param requests: What each file's row asks, by file id; a file without one is left alone.
+    :param tag_mode: ``add``, ``remove`` or ``replace``, for every row's tags.
+    :param metadata_mode: ``merge`` or ``replace``, for every row's metadata.
+    :return: The plan.
+    """
+
+    def change_for(file: SbFile) -> FileChange | None:
+        request = requests.get(str(file["id"]))
+        tags, metadata = _dedupe(file_tags(file)), file_metadata(file)
+        want_tags = tags if request is None or request.tags is None else desired_tags(tags, request.tags, tag_mode)
+        want_metadata = metadata
+        if request is not None and request.metadata is not None:
+            want_metadata = desired_metadata(metadata, dict(request.metadata), metadata_mode)
+        if len(want_metadata) > MAX_PAIRS and want_metadata != metadata:
+            raise FileRefused(
+                f"metadata would have {len(want_metadata)} pairs after the {metadata_mode}; the platform allows at "
+                f"most {MAX_PAIRS} per file, so it was not written"
+            )
+        return _combined_change(file, (tags, want_tags), (metadata, want_metadata))
+
+    return _plan(files, None, change_for)
+
+
+def _combined_change(
+    file: SbFile, tags: tuple[list[str], list[str]], metadata: tuple[dict[str, Any], dict[str, Any]]
+) -> FileChange | None:
+    (tags_now, tags_then), (meta_now, meta_then) = tags, metadata
+    file_id, label = str(file["id"]), _label(file)
+    rows: list[PlanRow] = []
+    item: BulkItem = {"id": file_id}
+    before: dict[str, Any] = {}
+    if tags_then != tags_now:
+        rows.append((label, "tags", ", ".join(tags_now) or "(none)", ", ".join(tags_then) or "(none)"))
+        item["tags"], before["tags"] = tags_then, tags_now
+    if meta_then != meta_now:
+        rows += [
+            (label, f"metadata.{key}", _shown(meta_now, key, "(absent)"), _shown(meta_then, key, "(removed)"))
+            for key in sorted(meta_now.keys() | meta_then.keys())
+            if meta_now.get(key) != meta_then.get(key)
+        ]
+        item["metadata"], before["metadata"] = meta_then, meta_now
+    if not rows:
+        return None
+    if set(tags_now) <= set(tags_then) and meta_now.keys() <= meta_then.keys():
+        return FileChange(file_id, "edit", item, tuple(rows), before)
+    return FileChange(file_id, "update", _full_item(file, tags=tags_then, metadata=meta_then), tuple(rows), before)
+
+
 def _plan(
     files: Iterable[SbFile], query: FileQuery | None, change_for: Callable[[SbFile], FileChange | None]
 ) -> FilePlan:

@@ -24,7 +24,8 @@ whole sheet is checked before any request.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+import itertools
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -39,9 +40,12 @@ __all__ = [
     "METADATA_PREFIX",
     "READ_ONLY_COLUMNS",
     "TAGS_COLUMN",
+    "CheckedManifest",
     "FileRow",
     "ManifestColumns",
+    "check_manifest",
     "duplicate_key",
+    "read_manifest",
 ]
 
 #: The key columns, in order of preference.
@@ -60,14 +64,16 @@ class FileRow:
     :param file_id: The file id when the key column is ``id``.
     :param name: The file's path inside the project (``alignments/HCC1143_T.bam``) when the key is a name.
     :param tags: The row's tags (NFC), ``[]`` for ``<delete>``, or ``None`` when the cell leaves tags alone.
-    :param metadata: The metadata keys the row sets (``None``: remove the key); keys left alone are absent.
+    :param metadata: The metadata the row gives, or ``None`` when every metadata cell is empty (leave it alone). In
+        ``merge`` mode a key given ``None`` is removed (``<delete>``); in ``replace`` mode the dict is the file's
+        whole metadata (``{}`` when the row only says ``<delete>``).
     """
 
     number: int
     file_id: str | None
     name: str | None
     tags: list[str] | None
-    metadata: dict[str, str | None]
+    metadata: dict[str, str | None] | None
 
     @property
     def key(self) -> str:
@@ -152,8 +158,10 @@ class ManifestColumns:
         file_id, name = self._key(row, problems)
         tags = self._tags(row, problems, separator, tag_mode)
         metadata: dict[str, str | None] = {}
+        given = False
         for column, key in self.metadata.items():
             value = _metadata_value(row.cells.get(column), row.number, column, problems)
+            given = given or value is not LEAVE
             if value is DELETE:
                 if metadata_mode == "merge":
                     metadata[key] = None
@@ -164,7 +172,7 @@ class ManifestColumns:
             problems.add(row.number, None, f"{pairs} metadata pairs; a file may have at most {MAX_PAIRS}")
         if len(problems.problems) > before:
             return None
-        return FileRow(row.number, file_id, name, tags, metadata)
+        return FileRow(row.number, file_id, name, tags, metadata if given else None)
 
     def _key(self, row: SheetRow, problems: SheetProblems) -> tuple[str | None, str | None]:
         cell = cell_value(row.cells.get(self.key))
@@ -260,3 +268,83 @@ def duplicate_key(seen: Mapping[str, int], row: FileRow) -> str | None:
     """
     first = seen.get(row.key)
     return None if first is None else f"{row.key!r} is already given in row {first}; each file may appear once"
+
+
+@dataclass
+class CheckedManifest:
+    """What the check of a whole manifest found: the columns' meaning, the names to look up, and the row count.
+
+    :param columns: What each column means.
+    :param names: The paths of the rows keyed by name (to resolve before writing).
+    :param rows: How many rows the sheet has.
+    """
+
+    columns: ManifestColumns
+    names: set[str] = field(default_factory=set)
+    rows: int = 0
+
+
+def check_manifest(
+    rows: Iterator[SheetRow],
+    problems: SheetProblems,
+    *,
+    ignore_columns: Collection[str],
+    separator: str,
+    tag_mode: TagMode,
+    metadata_mode: MetadataMode,
+) -> CheckedManifest | None:
+    """Read a whole manifest once and note every problem (the first pass, before any request).
+
+    :param rows: The sheet's rows.
+    :param problems: Where the problems go (raise them afterwards).
+    :param ignore_columns: Columns to skip.
+    :param separator: The tag separator.
+    :param tag_mode: The tag mode.
+    :param metadata_mode: The metadata mode.
+    :return: What was found, or ``None`` when the sheet has no rows.
+    :raises InvalidInputError: When the first row has no key column or malformed columns.
+    """
+    first = next(rows, None)
+    if first is None:
+        return None
+    checked = CheckedManifest(ManifestColumns.of(list(first.cells), ignore_columns=ignore_columns))
+    seen: dict[str, int] = {}
+    for row in itertools.chain([first], rows):
+        checked.rows += 1
+        read = checked.columns.read(row, problems, separator=separator, tag_mode=tag_mode, metadata_mode=metadata_mode)
+        if read is None:
+            continue
+        repeat = duplicate_key(seen, read)
+        if repeat is not None:
+            problems.add(read.number, checked.columns.key, repeat)
+            continue
+        seen[read.key] = read.number
+        if read.name is not None:
+            checked.names.add(read.name)
+    return checked
+
+
+def read_manifest(
+    rows: Iterator[SheetRow],
+    columns: ManifestColumns,
+    *,
+    separator: str,
+    tag_mode: TagMode,
+    metadata_mode: MetadataMode,
+) -> Iterator[FileRow]:
+    """Read a checked manifest again, row by row (the second pass, which writes).
+
+    :param rows: The sheet's rows.
+    :param columns: What the first pass found the columns to mean.
+    :param separator: The tag separator.
+    :param tag_mode: The tag mode.
+    :param metadata_mode: The metadata mode.
+    :return: The rows' requests.
+    :raises InvalidInputError: When a row has a problem now (the file changed since the first pass).
+    """
+    for row in rows:
+        problems = SheetProblems("sheet (changed since it was checked)")
+        read = columns.read(row, problems, separator=separator, tag_mode=tag_mode, metadata_mode=metadata_mode)
+        problems.raise_if_any()
+        if read is not None:
+            yield read

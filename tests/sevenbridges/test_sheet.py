@@ -53,8 +53,8 @@ def test_an_exported_manifest_keys_on_id_and_never_sends_its_read_only_columns()
 def test_a_name_keeps_its_folder_path_inside_the_project() -> None:
     rows = read_all("name,tags\nalignments/HCC1143_T.bam,qc-passed; batch-3\n/top.bam,\n")
     assert rows == [
-        FileRow(2, None, "alignments/HCC1143_T.bam", ["qc-passed", "batch-3"], {}),
-        FileRow(3, None, "top.bam", None, {}),
+        FileRow(2, None, "alignments/HCC1143_T.bam", ["qc-passed", "batch-3"], None),
+        FileRow(3, None, "top.bam", None, None),
     ]
     assert rows[0].key == "alignments/HCC1143_T.bam"
 
@@ -64,6 +64,11 @@ def test_empty_cells_leave_alone_and_the_marker_deletes() -> None:
     assert read_all(text) == [FileRow(2, None, "f.bam", None, {"b": None, "c": "x"})]
     # In replace mode the row's metadata is exactly what it gives, so <delete> just leaves the key out.
     assert read_all(text, metadata_mode="replace") == [FileRow(2, None, "f.bam", None, {"c": "x"})]
+    # A row whose only metadata cell is <delete> clears the metadata in replace mode, and leaves it alone when empty.
+    assert read_all("name,a\nf.bam,<delete>\ng.bam,\n", metadata_mode="replace") == [
+        FileRow(2, None, "f.bam", None, {}),
+        FileRow(3, None, "g.bam", None, None),
+    ]
 
 
 def test_delete_in_tags_clears_them_in_replace_mode_only() -> None:
@@ -135,7 +140,7 @@ def test_json_rows_may_bring_new_columns_and_non_string_values_are_refused() -> 
         SheetRow(2, {"name": "b.bam", "metadata.lane": 3, "metadata.": "x"}), problems, separator=";",
         tag_mode="add", metadata_mode="merge",
     )  # fmt: skip
-    assert first == FileRow(1, None, "a.bam", ["x", "y"], {})
+    assert first == FileRow(1, None, "a.bam", ["x", "y"], None)
     assert second is None
     assert problems.problems == [
         "row 2, column metadata.: the metadata key is empty; name it metadata.<key>",
@@ -144,6 +149,6 @@ def test_json_rows_may_bring_new_columns_and_non_string_values_are_refused() -> 
 
 
 def test_a_repeated_key_is_found() -> None:
-    row = FileRow(7, None, "a.bam", None, {})
+    row = FileRow(7, None, "a.bam", None, None)
     assert duplicate_key({"a.bam": 3}, row) == "'a.bam' is already given in row 3; each file may appear once"
     assert duplicate_key({"b.bam": 3}, row) is None
