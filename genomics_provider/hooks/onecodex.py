@@ -207,8 +207,7 @@ class OneCodexHook(GenomicsRestHook):
             (nothing is sent).
         :raises GenomicsApiError: When the answer is not a sample object.
         """
-        path = f"{API}/samples/{_sample(sample_id)}"
-        return self._object("PATCH", path, json_body=check_finite_body(body, label="body:"), send_by=send_by)
+        return self._patch(f"{API}/samples/{_sample(sample_id)}", body, send_by)
 
     # -- tags ------------------------------------------------------------------------------------------------
 
@@ -357,7 +356,9 @@ class OneCodexHook(GenomicsRestHook):
             (nothing is sent).
         :raises GenomicsApiError: When the answer is not a metadata object.
         """
-        path = f"{API}/metadata/{_metadata(metadata_id)}"
+        return self._patch(f"{API}/metadata/{_metadata(metadata_id)}", body, send_by)
+
+    def _patch(self, path: str, body: dict[str, Any], send_by: float | None) -> dict[str, Any]:
         return self._object("PATCH", path, json_body=check_finite_body(body, label="body:"), send_by=send_by)
 
     def _object(self, method: str, path: str, *, with_id: bool = True, **kwargs: Any) -> dict[str, Any]:

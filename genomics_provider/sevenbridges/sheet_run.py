@@ -3,13 +3,15 @@
 The rows are read and checked by :mod:`genomics_provider.sevenbridges.sheet` (every problem before any request);
 this module does the requests.
 
-**Names → ids** (:func:`resolve_names`). Rows keyed by name are looked up by listing each folder they name once,
-with ``fields=id,name,type`` (100 items per page): the project root, then each folder on the way to a name with a
-path (``alignments/HCC1143_T.bam`` lists the root to find ``alignments``, then ``alignments``). Cost: ⌈items in each
-listed folder / 100⌉ calls, so ⌈files in the project / 100⌉ for a flat project — one call for a sheet of any size
-in a project of 100 files, 100 calls for 10,000. (Name filters, ``?name=a&name=b``, would be cheaper for a short
-sheet in a large project; they are not used yet.) Only the names the sheet asks for are kept. A name that matches
-no file, or a folder, is reported in ``failed`` under ``row N``.
+**Names → ids** (:func:`resolve_names`). Rows keyed by name are looked up folder by folder, each folder once, with
+``fields=id,name,type``: the project root, then each folder on the way to a name with a path
+(``alignments/HCC1143_T.bam`` looks in the root for ``alignments``, then in ``alignments``). Per folder, the cheaper
+of two ways: when every name wanted there fits one call's name filters (at most 100 names, their ``name=``
+parameters within :data:`NAME_FILTER_CHARS`), one filtered call (``?name=a&name=b…``) answers them all, which no
+listing can beat; otherwise the folder is listed whole, 100 items per call. So a short sheet costs one call per
+folder, and 10,000 names in a flat project of 10,000 files cost ⌈10,000/100⌉ = 100 calls: never more than
+⌈items in the folders named / 100⌉. Only the items the sheet names are kept. A name that matches no file, or a
+folder, is reported in ``failed`` under ``row N``.
 
 **Writes** (:class:`ManifestRun`): 100 rows at a time, the files are read with ``POST /bulk/files/get``, planned per
 file from their rows (:func:`~genomics_provider.sevenbridges.plan.plan_requests`), logged, and written with one bulk
@@ -26,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 from genomics_provider.curation.outcome import Outcome
 from genomics_provider.hooks.sevenbridges import BULK_LIMIT, SevenBridgesHook
@@ -36,10 +39,13 @@ from genomics_provider.sevenbridges.run import FileRun
 from genomics_provider.sevenbridges.sheet import FileRow
 from genomics_provider.sevenbridges.types import SbFile
 
-__all__ = ["LISTING_FIELDS", "ManifestRun", "Resolution", "resolve_names"]
+__all__ = ["LISTING_FIELDS", "NAME_FILTER_CHARS", "ManifestRun", "Resolution", "resolve_names"]
 
 #: The fields a name look-up asks for.
 LISTING_FIELDS = "id,name,type"
+#: Characters of ``name=`` parameters one listing call may carry: the official client refuses URLs over 6,000
+#: characters, and the host, path and other parameters need the rest.
+NAME_FILTER_CHARS = 4000
 
 
 @dataclass
@@ -90,7 +96,8 @@ def resolve_names(hook: SevenBridgesHook, project: str, names: Iterable[str]) ->
 def _children(
     hook: SevenBridgesHook, project: str, parent: str | None, wanted: set[str], result: Resolution
 ) -> dict[str, SbFile]:
-    query = FileQuery(project=project) if parent is None else FileQuery(parent=parent)
+    names = tuple(sorted(wanted)) if _fits_one_call(wanted) else ()
+    query = FileQuery(project=project, names=names) if parent is None else FileQuery(parent=parent, names=names)
     found: dict[str, SbFile] = {}
     for index, item in enumerate(hook.iter_files(query=query, fields=LISTING_FIELDS)):
         if index % BULK_LIMIT == 0:
@@ -98,6 +105,17 @@ def _children(
         if item.get("name") in wanted and "id" in item:
             found.setdefault(str(item["name"]), item)
     return found
+
+
+def _fits_one_call(names: set[str]) -> bool:
+    """Tell whether one name-filtered listing call can ask for all these names (then it is the cheapest way).
+
+    :param names: The names wanted in one folder.
+    :return: ``True`` when they are at most 100 and their ``name=`` parameters fit :data:`NAME_FILTER_CHARS`.
+    """
+    if len(names) > BULK_LIMIT:
+        return False
+    return sum(len("&name=") + len(quote(name, safe="")) for name in names) <= NAME_FILTER_CHARS
 
 
 def _why_missing(parts: tuple[str, ...], folders: Mapping[tuple[str, ...], str | None], project: str) -> str:

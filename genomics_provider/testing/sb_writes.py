@@ -188,9 +188,7 @@ def write_metadata(ctx: Context, call: Call) -> Reply:
     :param call: The request.
     :return: 200 with the full metadata after the change.
     """
-    body = body_of(call)
-    item = get_file(ctx, call.params["id"])
-    apply_changes(ctx, item, {"metadata": body}, merge_metadata=call.method == "PATCH", folder_code=5025)
+    item = _write_one(ctx, call, "metadata", merge_metadata=call.method == "PATCH", folder_code=5025)
     return Reply(200, dict(item["metadata"]))
 
 
@@ -201,10 +199,26 @@ def put_tags(ctx: Context, call: Call) -> Reply:
     :param call: The request.
     :return: 200 with the stored array.
     """
+    item = _write_one(ctx, call, "tags", merge_metadata=False, folder_code=5027)
+    return Reply(200, list(item["tags"]))
+
+
+def _write_one(ctx: Context, call: Call, key: str, *, merge_metadata: bool, folder_code: int) -> Obj:
+    """Apply the request body as the ``metadata`` or the ``tags`` of the file ``{id}``.
+
+    :param ctx: Context.
+    :param call: The request.
+    :param key: ``metadata`` or ``tags``.
+    :param merge_metadata: Merge metadata per key instead of replacing it.
+    :param folder_code: Error code when the file is a folder.
+    :return: The stored file after the change.
+    :raises ApiError: 400 (5033) when the body is not JSON, 404 (5002) when there is no such file, or as
+        :func:`apply_changes`.
+    """
     body = body_of(call)
     item = get_file(ctx, call.params["id"])
-    apply_changes(ctx, item, {"tags": body}, merge_metadata=False, folder_code=5027)
-    return Reply(200, list(item["tags"]))
+    apply_changes(ctx, item, {key: body}, merge_metadata=merge_metadata, folder_code=folder_code)
+    return item
 
 
 def _bulk_list(call: Call, key: str) -> list[Any]:

@@ -86,6 +86,12 @@ def test_a_manifest_converges_and_a_second_run_writes_nothing(emulator: Emulator
     ]
     listings = [r for r in emulator.recorder.filter(api="sevenbridges") if r.method == "GET"]
     assert {tuple(r.query["fields"]) for r in listings} == {("id,name,type",)}
+    # Each folder is asked only for the names the sheet wants there (one call each: fewer than a listing).
+    assert [r.query["name"] for r in listings] == [
+        ["HCC1143.bam", "fastq"],
+        ["HCC1143_R1.fastq.gz", "HCC1143_R2.fastq.gz", "lane2"],
+        ["HCC1143_L2_R1.fastq.gz"],
+    ]
     edit = emulator.recorder.filter(api="sevenbridges", path="/v2/bulk/files/edit")[0].body
     assert edit["items"][3] == {"id": BAM, "tags": [*before[BAM][0], "aligned"]}
     assert edit["items"][2] == {"id": LANE2_R1, "metadata": {**before[LANE2_R1][1], "sample_type": "Tumor"}}

@@ -63,15 +63,42 @@ def test_a_missing_folder_is_not_listed_and_its_names_say_so(emulator: Emulator)
     assert listings(emulator) == [(DEMO,), ("65f100000000000000000003",)]
 
 
-def test_resolution_costs_one_call_per_100_items_of_each_listed_folder(emulator: Emulator) -> None:
-    names = [f"file_{index:06d}.{('bam', 'vcf.gz', 'fastq.gz', 'txt')[index % 4]}" for index in range(0, 250, 7)]
+def scale_names(indices: range) -> list[str]:
+    return [f"file_{index:06d}.{('bam', 'vcf.gz', 'fastq.gz', 'txt')[index % 4]}" for index in indices]
+
+
+def test_names_that_fit_one_call_are_asked_for_by_name(emulator: Emulator) -> None:
+    names = scale_names(range(0, 250, 7))
 
     found = resolve_names(SevenBridgesHook(), SCALE, names)
 
-    assert len(found.ids) == len(names)
+    assert len(found.ids) == len(names) == 36
     assert found.missing == {}
-    assert len(listings(emulator)) == math.ceil(250 / 100)
+    calls = emulator.recorder.filter(api="sevenbridges")
+    assert [(r.method, r.path) for r in calls] == [("GET", "/v2/files")]
+    assert calls[0].query["name"] == sorted(names)
+    assert found.calls == 1
+
+
+def test_more_names_than_one_call_holds_list_the_folder_once(emulator: Emulator) -> None:
+    names = scale_names(range(0, 202))  # 202 names > 100 per call: listing 250 files costs 3 calls, filters 3 too
+
+    found = resolve_names(SevenBridgesHook(), SCALE, names)
+
+    assert len(found.ids) == 202
+    calls = emulator.recorder.filter(api="sevenbridges")
+    assert len(calls) == math.ceil(250 / 100)
+    assert all("name" not in r.query for r in calls)
     assert found.calls == 3
+
+
+def test_long_names_that_would_overflow_the_url_list_the_folder(emulator: Emulator) -> None:
+    long = ["x" * 250 + f"{index}.bam" for index in range(20)]  # 20 names of ~260 characters > NAME_FILTER_CHARS
+
+    found = resolve_names(SevenBridgesHook(), SCALE, long)
+
+    assert len(found.missing) == 20
+    assert all("name" not in r.query for r in emulator.recorder.filter(api="sevenbridges"))
 
 
 def test_no_names_cost_nothing(emulator: Emulator) -> None:
