@@ -12,4 +12,7 @@ Dependencies run one way: hooks ← this package ← operators / sensors / trigg
 * :mod:`~genomics_provider.onecodex.writers` — the sample and metadata writers the reconcile loop drives.
 * :mod:`~genomics_provider.onecodex.run` — walking the selection page by page: read, plan, write, drop.
 * :mod:`~genomics_provider.onecodex.status` — the sensor's and trigger's one decision per poll.
+* :mod:`~genomics_provider.onecodex.sheet` — a sample sheet's rows (by ``id`` or ``filename``) and the
+  state each asks for, checked whole before any request; :mod:`~genomics_provider.onecodex.sheet_cells` reads each
+  cell; :mod:`~genomics_provider.onecodex.sheet_run` resolves filenames and writes the sheet 100 rows at a time.
 """

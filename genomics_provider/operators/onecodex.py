@@ -39,8 +39,10 @@ from genomics_provider.onecodex.rules import (
     check_tag_names,
 )
 from genomics_provider.onecodex.run import MetadataRun, SampleRun
+from genomics_provider.onecodex.sheet_run import SheetOptions, SheetRun
 from genomics_provider.onecodex.types import ID_PATTERN, id_from_link
 from genomics_provider.operators.base import GenomicsCurationOperator
+from genomics_provider.operators.sheets import check_sheet_argument, describe_sheet, open_sheet
 from genomics_provider.validation import check_project_reference
 
 if TYPE_CHECKING:
@@ -52,6 +54,7 @@ __all__ = [
     "UpdateSampleMetadataOperator",
     "UpdateSampleOperator",
     "UpdateSampleVisibilityOperator",
+    "UpdateSamplesFromSheetOperator",
 ]
 
 _SampleRequest = tuple[str | None, TagRequest | None]
@@ -336,3 +339,62 @@ class UpdateSampleMetadataOperator(_OneCodexSampleOperator):
         planner = partial(plan_metadata, fields=fields, custom=custom, custom_mode=mode)
         run = MetadataRun(self.hook, planner, self.log, dry_run=dry_run, verify=self.verify_writes, outcome=outcome)
         return run.run(ids, where)
+
+
+class UpdateSamplesFromSheetOperator(GenomicsCurationOperator[OneCodexHook, dict[str, Any]]):
+    """Give each sample the tags, visibility, project and metadata its row of a sample sheet asks for.
+
+    The whole sheet is checked before any request (:mod:`~genomics_provider.onecodex.sheet`), then written by pages.
+
+    :param sheet: The sheet: a path or URI, an ``ObjectStoragePath``, or a list of dicts (templated; XCom works).
+    :param format: Optional. ``csv``, ``tsv``, ``json`` or ``jsonl`` (default: from the name's suffix).
+    :param sheet_conn_id: Optional. The Airflow connection of the object store holding the sheet.
+    :param tag_separator: Optional. What separates the tags in a ``tags`` cell (default ``;``).
+    :param tag_mode: Optional. ``add`` (default), ``remove`` or ``replace``, for every row's tags.
+    :param custom_mode: Optional. ``merge`` (default) or ``replace``, for every row's ``custom.<key>`` cells.
+    :param create_missing: Optional. Create tags the sheet names that do not exist yet (default ``True``).
+    :param ignore_columns: Optional. Columns to leave out (any other unknown column is an error).
+    :param project: Optional. Match filenames only in this project (id, name or short name).
+    :param onecodex_conn_id: Optional. Airflow connection id.
+    :param dry_run: Optional. Log the plan and write nothing.
+    :param verify_writes: Optional. Verify writes (default ``True``); see :mod:`genomics_provider.operators.base`.
+    """
+
+    hook_class = OneCodexHook
+    noun = "samples"
+    link_xcom_key = OneCodexSamplesLink.xcom_key
+    operator_extra_links = (OneCodexSamplesLink(),)
+    template_fields: Sequence[str] = ("sheet", "format", "project", "tag_separator", "tag_mode", "custom_mode",
+                                      "create_missing", "onecodex_conn_id", "is_dry_run")  # fmt: skip
+    template_fields_renderers: ClassVar[dict[str, str]] = {"sheet": "json"}
+
+    def __init__(
+        self, *, sheet: Any, format: str | None = None, sheet_conn_id: str | None = None, project: str | None = None,
+        tag_separator: str = ";", tag_mode: str = "add", custom_mode: str = "merge", create_missing: Any = True,
+        ignore_columns: Sequence[str] = (), onecodex_conn_id: str = OneCodexHook.default_conn_name, **kwargs: Any,
+    ) -> None:  # fmt: skip
+        super().__init__(**kwargs)
+        self.sheet, self.format, self.project, self.ignore_columns = sheet, format, project, ignore_columns
+        self.sheet_conn_id, self.onecodex_conn_id, self.create_missing = sheet_conn_id, onecodex_conn_id, create_missing
+        self.tag_separator, self.tag_mode, self.custom_mode = tag_separator, tag_mode, custom_mode
+        self._check_if_literal(self._checked_request, *(getattr(self, name) for name in self.template_fields))
+
+    def _checked_request(self) -> SheetOptions:
+        check_sheet_argument(self.sheet, self.format)
+        return SheetOptions.of(self)
+
+    def execute(self, context: Context) -> Summary:
+        """Check the whole sheet, look up its names, then write each sample's row; re-read what was written at the end.
+
+        :param context: The Airflow task context.
+        :return: The summary (also the XCom return value).
+        :raises InvalidInputError: On a bad argument or any problem in the sheet, before any write.
+        :raises AirflowException: After processing every row, when any failed.
+        """
+        options, dry_run = self._checked_request(), self._dry_run_flag()
+        run = SheetRun(self.hook, self.log, options, dry_run=dry_run, verify=self.verify_writes)
+        run.run(partial(open_sheet, self.sheet, self.format, self.sheet_conn_id), describe_sheet(self.sheet))
+        return self._finish(context, run.outcome(), dry_run, run.selected)
+
+    def _link_url(self, target: Sequence[str]) -> str:
+        return self.hook.web_url_for_samples(list(target))
