@@ -123,13 +123,14 @@ def check_project_reference(value: Any, *, argument: str) -> str:
 
 
 def _unprintable(ch: str) -> bool:
-    return unicodedata.category(ch) in ("Cc", "Cs")
+    # A byte order mark inside text is a file joined to another, never a value anyone meant.
+    return ch == "\ufeff" or unicodedata.category(ch) in ("Cc", "Cs")
 
 
 def _describe(ch: str) -> str:
     code = f"U+{ord(ch):04X}"
-    if ch == "\x00":
-        return f"a NUL character ({code})"
+    if ch in ("\x00", "\ufeff"):
+        return f"a {'NUL character' if ch == chr(0) else 'byte order mark'} ({code})"
     if unicodedata.category(ch) == "Cs":
         return f"a lone surrogate ({code}), which has no UTF-8 form"
     return f"a control character ({code})"

@@ -91,8 +91,10 @@ def test_a_project_id_problem_is_the_rule_alone() -> None:
                          "and line breaks are allowed)"),
         ("\udfff", False, "tags[2] '\\udfff' contains a lone surrogate (U+DFFF), which has no UTF-8 form; tags must "
                           "be printable text"),
+        ("a\ufeffb", True, "tags[2] 'a\\ufeffb' contains a byte order mark (U+FEFF); tags must be printable text (tab "
+                            "and line breaks are allowed)"),
     ],
-    ids=["NUL", "tab in a tag", "C1 in free text", "lone surrogate"],
+    ids=["NUL", "tab in a tag", "C1 in free text", "lone surrogate", "a byte order mark inside"],
 )  # fmt: skip
 def test_check_text_names_the_character_and_the_rule(text: str, line_breaks: bool, message: str) -> None:
     with pytest.raises(InvalidInputError) as caught:

@@ -43,7 +43,9 @@ __all__ = [
     "SheetProblems",
     "SheetRow",
     "cell_value",
+    "guarded",
     "iter_rows",
+    "note_undecodable",
     "rows_from_records",
     "sheet_format",
     "split_tags",
@@ -114,9 +116,11 @@ class SheetProblems:
     def __bool__(self) -> bool:
         return bool(self.problems)
 
-    def raise_if_any(self) -> None:
+    def raise_if_any(self, outcome: str = "nothing was sent") -> None:
         """Raise one error listing the problems (the first :data:`MAX_PROBLEMS_SHOWN`, and how many more).
 
+        :param outcome: Optional. What the run did, said after the count (``nothing was written`` once reads were
+            sent, e.g. to look up the tags and projects the sheet names).
         :raises InvalidInputError: When any problem was noted.
         """
         if not self.problems:
@@ -125,7 +129,7 @@ class SheetProblems:
         shown = "; ".join(self.problems[:MAX_PROBLEMS_SHOWN])
         more = f"; and {count - MAX_PROBLEMS_SHOWN} more" if count > MAX_PROBLEMS_SHOWN else ""
         noun = "problem" if count == 1 else "problems"
-        raise InvalidInputError(f"{self.source}: {count} {noun}, nothing was sent: {shown}{more}")
+        raise InvalidInputError(f"{self.source}: {count} {noun}, {outcome}: {shown}{more}")
 
 
 def _row(row: int | None) -> str:
@@ -330,6 +334,37 @@ class _JsonText:
             except json.JSONDecodeError as exc:
                 if len(self.buffer) - self.pos > _MAX_ROW_CHARS or not self.more():
                     raise InvalidInputError(f"sheet: row {number}: not valid JSON ({exc.msg})") from None
+
+
+def guarded(rows: Iterator[SheetRow], problems: SheetProblems) -> Iterator[SheetRow]:
+    """Yield the rows until the reader fails; its failure becomes the last problem, so none found before is lost.
+
+    :param rows: The rows as :func:`iter_rows` reads them.
+    :param problems: Where the reader's failure goes (rows after it cannot be read).
+    :return: The rows read.
+    """
+    try:
+        yield from rows
+    except InvalidInputError as exc:
+        problems.add(None, None, str(exc).removeprefix("sheet: "))
+
+
+def note_undecodable(row: SheetRow, problems: SheetProblems) -> bool:
+    """Note the cells holding bytes that are not UTF-8 (read as lone surrogates, ``errors="surrogateescape"``).
+
+    :param row: The row.
+    :param problems: Where each such cell goes, named by row and column.
+    :return: ``True`` when the row has one (its cells cannot be checked further).
+    """
+    found = False
+    for column, value in row.cells.items():
+        for text in (column, value if isinstance(value, str) else ""):
+            byte = next((ord(ch) - 0xDC00 for ch in text if 0xDC80 <= ord(ch) <= 0xDCFF), None)
+            if byte is not None:
+                problems.add(row.number, column, f"not UTF-8 text (byte 0x{byte:02x}); save the sheet as UTF-8")
+                found = True
+                break
+    return found
 
 
 def cell_value(value: Any) -> Any:

@@ -9,9 +9,9 @@ A ``sheet`` argument is one of:
 * rows in memory: a list of dicts (inline, or an upstream task's output through XCom).
 
 The format comes from ``format`` or the name's suffix (:func:`genomics_provider.curation.sheet.sheet_format`); the
-text is UTF-8, with or without a byte order mark. The file is opened once per pass and read a row at a time
-(:mod:`genomics_provider.curation.sheet`): the operators check the whole sheet in a first pass, before any request,
-and plan and write in a second.
+text is UTF-8, with or without a byte order mark (bytes that are not UTF-8 are reported by row and column). The file
+is opened once per pass and read a row at a time (:mod:`genomics_provider.curation.sheet`): the operators check the
+whole sheet in a first pass, before any request, and plan and write in a second.
 """
 
 from __future__ import annotations
@@ -71,7 +71,8 @@ def open_sheet(sheet: Any, fmt: Any = None, conn_id: str | None = None) -> Itera
     :param fmt: Optional. The rendered ``format`` argument.
     :param conn_id: Optional. The Airflow connection of the object store (``sheet_conn_id``).
     :return: A context manager yielding the rows.
-    :raises InvalidInputError: When the file cannot be read (missing, not UTF-8), or a row cannot be parsed.
+    :raises InvalidInputError: When the file cannot be opened, or a row cannot be parsed. Bytes that are not UTF-8
+        reach the cells as lone surrogates (:func:`genomics_provider.curation.sheet.note_undecodable` names them).
     """
     check_sheet_argument(sheet, fmt)
     if not isinstance(sheet, (str, ObjectStoragePath)):
@@ -80,15 +81,9 @@ def open_sheet(sheet: Any, fmt: Any = None, conn_id: str | None = None) -> Itera
     path = sheet if isinstance(sheet, ObjectStoragePath) else ObjectStoragePath(sheet, conn_id=conn_id)
     fmt_name = sheet_format(str(sheet), fmt)
     try:
-        stream = path.open("r", encoding="utf-8-sig", newline="")  # type: ignore[no-untyped-call]  # universal_pathlib is untyped
+        # Bytes that are not UTF-8 become lone surrogates, so the checks name their row and column.
+        stream = path.open("r", encoding="utf-8-sig", errors="surrogateescape", newline="")  # type: ignore[no-untyped-call]  # universal_pathlib is untyped
     except (OSError, ValueError) as exc:
         raise InvalidInputError(f"{describe_sheet(sheet)}: cannot be opened ({type(exc).__name__}: {exc})") from None
     with stream:
-        yield _decoded(iter_rows(stream, fmt_name), sheet)
-
-
-def _decoded(rows: Iterator[SheetRow], sheet: Any) -> Iterator[SheetRow]:
-    try:
-        yield from rows
-    except UnicodeDecodeError as exc:
-        raise InvalidInputError(f"{describe_sheet(sheet)}: not UTF-8 text ({exc.reason}); save it as UTF-8") from None
+        yield iter_rows(stream, fmt_name)

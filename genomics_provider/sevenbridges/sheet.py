@@ -29,7 +29,16 @@ from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from genomics_provider.curation.sheet import DELETE, LEAVE, SheetProblems, SheetRow, cell_value, split_tags
+from genomics_provider.curation.sheet import (
+    DELETE,
+    LEAVE,
+    SheetProblems,
+    SheetRow,
+    cell_value,
+    guarded,
+    note_undecodable,
+    split_tags,
+)
 from genomics_provider.exceptions import InvalidInputError
 from genomics_provider.sevenbridges.limits import MAX_KEY_BYTES, MAX_PAIRS, MAX_VALUE_BYTES
 from genomics_provider.sevenbridges.rules import ID_RULE, MetadataMode, TagMode
@@ -97,13 +106,17 @@ class ManifestColumns:
     ignored: set[str] = field(default_factory=set)
 
     @classmethod
-    def of(cls, columns: Collection[str], *, ignore_columns: Collection[str] = ()) -> ManifestColumns:
+    def of(
+        cls, columns: Collection[str], *, ignore_columns: Collection[str] = (), problems: SheetProblems | None = None
+    ) -> ManifestColumns:
         """Choose the key column and read what the other columns mean.
 
         :param columns: The first row's columns (a CSV header).
         :param ignore_columns: Optional. Columns to skip.
+        :param problems: Optional. Where a malformed column goes (default: raised at once).
         :return: The columns' meaning.
-        :raises InvalidInputError: When no key column is present, or a metadata column is malformed or repeats a key.
+        :raises InvalidInputError: When no key column is present, or (without ``problems``) a metadata column is
+            malformed or repeats a key.
         """
         key = next((name for name in KEY_COLUMNS if name in columns and name not in ignore_columns), None)
         if key is None:
@@ -112,11 +125,21 @@ class ManifestColumns:
                 f"{', '.join(map(repr, columns)) or 'none'})"
             )
         meaning = cls(key, frozenset(ignore_columns))
-        problems = SheetProblems()
+        noted = SheetProblems() if problems is None else problems
         for column in columns:
-            meaning.learn(column, problems)
-        problems.raise_if_any()
+            meaning.learn(column, noted)
+        if problems is None:
+            noted.raise_if_any()
         return meaning
+
+    def key_of(self, row: SheetRow) -> str | None:
+        """Read a row's key alone (to find a repeated one even in a row with other problems).
+
+        :param row: The row.
+        :return: The id or the path, or ``None`` when the key cell is unusable.
+        """
+        file_id, name = self._key(row, SheetProblems())
+        return file_id if file_id is not None else name
 
     def learn(self, column: str, problems: SheetProblems, row: int | None = None) -> None:
         """Read what a column means, noting a malformed one.
@@ -259,15 +282,15 @@ def _metadata_value(value: Any, number: int, column: str, problems: SheetProblem
     return cell
 
 
-def duplicate_key(seen: Mapping[str, int], row: FileRow) -> str | None:
+def duplicate_key(seen: Mapping[str, int], key: str | None) -> str | None:
     """Tell whether a row's key was already given by an earlier row.
 
     :param seen: The row number of each key given so far.
-    :param row: The row.
+    :param key: The row's id or path (``None``: unusable, never a repeat).
     :return: The problem text, or ``None``.
     """
-    first = seen.get(row.key)
-    return None if first is None else f"{row.key!r} is already given in row {first}; each file may appear once"
+    first = None if key is None else seen.get(key)
+    return None if first is None else f"{key!r} is already given in row {first}; each file may appear once"
 
 
 @dataclass
@@ -304,22 +327,26 @@ def check_manifest(
     :return: What was found, or ``None`` when the sheet has no rows.
     :raises InvalidInputError: When the first row has no key column or malformed columns.
     """
+    rows = guarded(rows, problems)
     first = next(rows, None)
     if first is None:
         return None
-    checked = CheckedManifest(ManifestColumns.of(list(first.cells), ignore_columns=ignore_columns))
+    columns = ManifestColumns.of(list(first.cells), ignore_columns=ignore_columns, problems=problems)
+    checked = CheckedManifest(columns)
     seen: dict[str, int] = {}
     for row in itertools.chain([first], rows):
         checked.rows += 1
-        read = checked.columns.read(row, problems, separator=separator, tag_mode=tag_mode, metadata_mode=metadata_mode)
-        if read is None:
+        if note_undecodable(row, problems):
             continue
-        repeat = duplicate_key(seen, read)
+        read = columns.read(row, problems, separator=separator, tag_mode=tag_mode, metadata_mode=metadata_mode)
+        key = read.key if read is not None else columns.key_of(row)
+        repeat = duplicate_key(seen, key)
         if repeat is not None:
-            problems.add(read.number, checked.columns.key, repeat)
+            problems.add(row.number, columns.key, repeat)
             continue
-        seen[read.key] = read.number
-        if read.name is not None:
+        if key is not None:
+            seen[key] = row.number
+        if read is not None and read.name is not None:
             checked.names.add(read.name)
     return checked
 

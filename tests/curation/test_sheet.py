@@ -334,3 +334,35 @@ def test_many_problems_are_capped_with_the_count() -> None:
     assert text.startswith(f"sheet: {MAX_PROBLEMS_SHOWN + 7} problems, nothing was sent: row 2, column id:")
     assert text.count("not an id") == MAX_PROBLEMS_SHOWN
     assert text.endswith(f"row {MAX_PROBLEMS_SHOWN + 1}, column id: not an id; and 7 more")
+
+
+# -- reading on after a problem ----------------------------------------------------------------------------------
+
+
+def test_a_reader_failure_becomes_the_last_problem_after_those_before_it() -> None:
+    problems = SheetProblems("sheet 'a.csv'")
+    rows = sheet.guarded(iter_rows(io.StringIO("id,v\n1,a\n2,b,c\n3,d\n"), "csv"), problems)
+    seen = []
+    for row in rows:
+        seen.append(row.number)
+        problems.add(row.number, "v", "bad")
+    assert seen == [2]
+    assert problems.problems == ["row 2, column v: bad", "row 3: 3 cells, but the header names 2 columns"]
+
+
+def test_undecodable_bytes_are_named_by_row_and_column_once_per_cell() -> None:
+    problems = SheetProblems()
+    row = SheetRow(4, {"id": "S1", "na\udce9me": "x", "note": "a\udcff\udcfeb", "n": 3})
+    assert sheet.note_undecodable(row, problems) is True
+    assert problems.problems == [
+        "row 4, column na\udce9me: not UTF-8 text (byte 0xe9); save the sheet as UTF-8",
+        "row 4, column note: not UTF-8 text (byte 0xff); save the sheet as UTF-8",
+    ]
+    assert sheet.note_undecodable(SheetRow(5, {"id": "S1\ud800"}), problems) is False  # a JSON escape, not a byte
+
+
+def test_an_outcome_other_than_nothing_sent_can_be_said() -> None:
+    problems = SheetProblems()
+    problems.add(3, "tags", "tag 'x' does not exist")
+    with pytest.raises(InvalidInputError, match=r"^sheet: 1 problem, nothing was written: row 3, column tags: "):
+        problems.raise_if_any("nothing was written")

@@ -156,9 +156,10 @@ def test_a_bad_sheet_is_refused_whole_before_any_request(emulator: Emulator, tmp
         run(sheet=sheet)
 
     assert str(error.value) == (
-        f"{describe_sheet(sheet)}: 3 problems, nothing was sent: row 2, column tags: tag 'a' appears "
+        f"{describe_sheet(sheet)}: 4 problems, nothing was sent: row 2, column tags: tag 'a' appears "
         "more than once; row 3, column id: 'not-an-id' is not a file id; ids are 24 lowercase hex characters; "
-        "row 4, column sample_id: 301 bytes, the limit is 300"
+        f"row 4, column sample_id: 301 bytes, the limit is 300; row 4, column id: '{R1}' is already given in row 2; "
+        "each file may appear once"
     )
     assert emulator.recorder.filter(api="sevenbridges") == []
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from airflow.sdk import ObjectStoragePath
 
-from genomics_provider.curation.sheet import SheetRow
+from genomics_provider.curation.sheet import SheetProblems, SheetRow, note_undecodable
 from genomics_provider.exceptions import InvalidInputError
 from genomics_provider.operators.sheets import check_sheet_argument, describe_sheet, open_sheet
 
@@ -57,12 +57,15 @@ def test_a_missing_file_is_an_error_naming_it(tmp_path: Path) -> None:
     assert str(error.value).startswith(f"sheet {str(missing)!r}: cannot be opened (FileNotFoundError: ")
 
 
-def test_text_that_is_not_utf8_is_an_error_saying_how_to_fix_it(tmp_path: Path) -> None:
+def test_bytes_that_are_not_utf8_reach_the_cells_as_surrogates_for_the_rules_to_name(tmp_path: Path) -> None:
     path = tmp_path / "latin1.csv"
     path.write_bytes("id,name\nS1,Müller\n".encode("latin-1"))
-    with pytest.raises(InvalidInputError) as error, open_sheet(str(path)) as rows:
-        list(rows)
-    assert str(error.value) == f"sheet {str(path)!r}: not UTF-8 text (invalid start byte); save it as UTF-8"
+    with open_sheet(str(path)) as rows:
+        (row,) = list(rows)
+    assert row.cells == {"id": "S1", "name": "M\udcfcller"}
+    problems = SheetProblems("sheet")
+    assert note_undecodable(row, problems) is True
+    assert problems.problems == ["row 2, column name: not UTF-8 text (byte 0xfc); save the sheet as UTF-8"]
 
 
 @pytest.mark.parametrize(

@@ -149,6 +149,6 @@ def test_json_rows_may_bring_new_columns_and_non_string_values_are_refused() -> 
 
 
 def test_a_repeated_key_is_found() -> None:
-    row = FileRow(7, None, "a.bam", None, None)
-    assert duplicate_key({"a.bam": 3}, row) == "'a.bam' is already given in row 3; each file may appear once"
-    assert duplicate_key({"b.bam": 3}, row) is None
+    assert duplicate_key({"a.bam": 3}, "a.bam") == "'a.bam' is already given in row 3; each file may appear once"
+    assert duplicate_key({"b.bam": 3}, "a.bam") is None
+    assert duplicate_key({"a.bam": 3}, None) is None
