@@ -17,6 +17,7 @@ EXPECTED_DAGS = {
     "sevenbridges_nightly_tagging",
     "ui_publish_samples",
     "ui_tag_files",
+    "sequencing_run_sample_sheet",
 }
 
 

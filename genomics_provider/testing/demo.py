@@ -56,6 +56,7 @@ def _start_upload(emu: Emulator) -> None:
 DEMO_CHAINS: dict[str, list[Step]] = {
     "onecodex_sample_curation": [Step("first run"), Step("second run", expect_writes=False)],
     "sevenbridges_tag_outputs": [Step("first run"), Step("second run", expect_writes=False)],
+    "sequencing_run_sample_sheet": [Step("first run"), Step("second run", expect_writes=False)],
     "onecodex_post_sequencing": [
         Step("first run (sample 5e1b… still importing: the sensor defers)", prepare=_start_upload),
         Step("second run", expect_writes=False),

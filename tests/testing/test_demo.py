@@ -48,7 +48,8 @@ def test_request_counts_leave_bulk_gets_out_of_the_writes() -> None:
 
 def test_every_chain_has_a_run_that_must_not_write() -> None:
     assert set(DEMO_CHAINS) == {
-        "onecodex_sample_curation", "sevenbridges_tag_outputs", "onecodex_post_sequencing", "ui_publish_samples"
+        "onecodex_sample_curation", "sevenbridges_tag_outputs", "onecodex_post_sequencing", "ui_publish_samples",
+        "sequencing_run_sample_sheet",
     }  # fmt: skip
     for steps in DEMO_CHAINS.values():
         assert [step.expect_writes for step in steps].count(False) == 1
