@@ -123,14 +123,15 @@ def check_project_reference(value: Any, *, argument: str) -> str:
 
 
 def _unprintable(ch: str) -> bool:
-    # A byte order mark inside text is a file joined to another, never a value anyone meant.
-    return ch == "\ufeff" or unicodedata.category(ch) in ("Cc", "Cs")
+    return ch == "\ufeff" or unicodedata.category(ch) in ("Cc", "Cs")  # a BOM inside text: two files joined
 
 
 def _describe(ch: str) -> str:
     code = f"U+{ord(ch):04X}"
     if ch in ("\x00", "\ufeff"):
         return f"a {'NUL character' if ch == chr(0) else 'byte order mark'} ({code})"
+    if 0xDC80 <= ord(ch) <= 0xDCFF:  # a byte that is not UTF-8, as errors="surrogateescape" reads it
+        return f"a byte that is not UTF-8 (0x{ord(ch) - 0xDC00:02X})"
     if unicodedata.category(ch) == "Cs":
         return f"a lone surrogate ({code}), which has no UTF-8 form"
     return f"a control character ({code})"

@@ -31,6 +31,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Literal, TextIO
 
+from genomics_provider.curation.arguments import parse_string_list
+from genomics_provider.curation.sheet_json import iter_json_array
 from genomics_provider.exceptions import InvalidInputError
 
 __all__ = [
@@ -43,6 +45,8 @@ __all__ = [
     "SheetProblems",
     "SheetRow",
     "cell_value",
+    "check_ignore_columns",
+    "check_tag_separator",
     "guarded",
     "iter_rows",
     "note_undecodable",
@@ -61,10 +65,6 @@ SUFFIXES: Final[dict[str, SheetFormat]] = {
 DELETE_MARKER: Final = "<delete>"
 #: At most this many problems are listed in the error; the count says how many there are.
 MAX_PROBLEMS_SHOWN: Final = 50
-#: Characters of JSON read at a time by the incremental array reader.
-_CHUNK: Final = 1 << 16
-#: A JSON row longer than this is refused (it is not a sample sheet row, or the JSON is broken).
-_MAX_ROW_CHARS: Final = 1 << 24
 
 
 class _Sentinel:
@@ -137,7 +137,8 @@ def _row(row: int | None) -> str:
 
 
 def _column(column: str | None) -> str:
-    return "" if column is None else f"column {column}"
+    # A header byte that is not UTF-8 is a lone surrogate here: shown escaped, so the message can be logged.
+    return "" if column is None else f"column {column.encode('utf-8', 'backslashreplace').decode('utf-8')}"
 
 
 def sheet_format(name: str | None, fmt: str | None = None) -> SheetFormat:
@@ -176,7 +177,7 @@ def iter_rows(stream: TextIO | Iterable[str], fmt: SheetFormat) -> Iterator[Shee
         return _delimited(stream, "," if fmt == "csv" else "\t")
     if fmt == "jsonl":
         return _json_lines(stream)
-    return _json_array(stream)
+    return (_record_row(number, record) for number, record in iter_json_array(stream))
 
 
 def rows_from_records(records: Iterable[Any]) -> Iterator[SheetRow]:
@@ -250,90 +251,31 @@ def _json_lines(stream: TextIO | Iterable[str]) -> Iterator[SheetRow]:
         yield _record_row(number, record)
 
 
-def _json_array(stream: TextIO | Iterable[str]) -> Iterator[SheetRow]:
-    """Read a JSON array of objects one object at a time, holding at most one object and one chunk of text.
+def check_tag_separator(value: Any) -> str:
+    """Check the ``tag_separator`` argument: one or more characters, none of them spaces at either end.
 
-    :param stream: The text.
-    :return: The rows, numbered from 1.
-    :raises InvalidInputError: When the text is not one JSON array of objects.
+    :param value: The rendered argument.
+    :return: The separator.
+    :raises InvalidInputError: When it is not such a string.
     """
-    text = _JsonText(_chunks(stream))
-    if text.peek() != "[":
-        raise InvalidInputError("sheet: not a JSON array; a JSON sheet is one array of objects, [{...}, {...}]")
-    text.pos += 1
-    number = 0
-    while (next_char := text.peek()) != "]":
-        if number:
-            if next_char != ",":
-                raise InvalidInputError(f"sheet: after row {number}: expected ',' or ']' in the JSON array")
-            text.pos += 1
-            text.peek()
-        number += 1
-        yield _record_row(number, text.value(number))
-    text.pos += 1
-    if text.peek():
-        raise InvalidInputError("sheet: text follows the JSON array's closing ']'")
+    if not isinstance(value, str) or not value.strip() or value.strip() != value:
+        raise InvalidInputError(
+            f"tag_separator: {value!r} is not allowed; use one or more characters that are not spaces, e.g. ';'"
+        )
+    return value
 
 
-def _chunks(stream: TextIO | Iterable[str]) -> Iterator[str]:
-    read = getattr(stream, "read", None)
-    if read is None:
-        yield from stream
-        return
-    while chunk := read(_CHUNK):
-        yield chunk
+def check_ignore_columns(value: Any) -> tuple[str, ...]:
+    """Check the ``ignore_columns`` argument: column names (a list, a JSON list string, or one name).
 
-
-class _JsonText:
-    """A window on a JSON text: the unread rest of the chunks read so far, and a position in it.
-
-    :param chunks: The text, in pieces.
+    :param value: The rendered argument (``None`` or empty: none).
+    :return: The names.
+    :raises InvalidInputError: When an item is not a non-empty string.
     """
-
-    def __init__(self, chunks: Iterator[str]) -> None:
-        self.chunks = chunks
-        self.buffer = next(chunks, "").removeprefix("\ufeff")
-        self.pos = 0
-        self.decoder = json.JSONDecoder()
-
-    def more(self) -> bool:
-        """Read the next chunk, dropping what was already read.
-
-        :return: ``False`` when the text has ended.
-        """
-        chunk = next(self.chunks, None)
-        if chunk is None:
-            return False
-        self.buffer, self.pos = self.buffer[self.pos :] + chunk, 0
-        return True
-
-    def peek(self) -> str:
-        """Skip whitespace, reading on as needed.
-
-        :return: The next character, or ``""`` at the end of the text.
-        """
-        while True:
-            while self.pos < len(self.buffer) and self.buffer[self.pos] in " \t\r\n":
-                self.pos += 1
-            if self.pos < len(self.buffer):
-                return self.buffer[self.pos]
-            if not self.more():
-                return ""
-
-    def value(self, number: int) -> Any:
-        """Decode the JSON value at the position, reading on until it is whole.
-
-        :param number: The row number, for messages.
-        :return: The value.
-        :raises InvalidInputError: When it is not JSON, or the text ends first.
-        """
-        while True:
-            try:
-                value, self.pos = self.decoder.raw_decode(self.buffer, self.pos)
-                return value
-            except json.JSONDecodeError as exc:
-                if len(self.buffer) - self.pos > _MAX_ROW_CHARS or not self.more():
-                    raise InvalidInputError(f"sheet: row {number}: not valid JSON ({exc.msg})") from None
+    names = parse_string_list(value, argument="ignore_columns") if value else []
+    if not all(isinstance(name, str) and name.strip() for name in names):
+        raise InvalidInputError("ignore_columns: every column name must be a non-empty string")
+    return tuple(names)
 
 
 def guarded(rows: Iterator[SheetRow], problems: SheetProblems) -> Iterator[SheetRow]:
@@ -352,19 +294,23 @@ def guarded(rows: Iterator[SheetRow], problems: SheetProblems) -> Iterator[Sheet
 def note_undecodable(row: SheetRow, problems: SheetProblems) -> bool:
     """Note the cells holding bytes that are not UTF-8 (read as lone surrogates, ``errors="surrogateescape"``).
 
+    A column name with such a byte is the column rules' to report (``contains a byte that is not UTF-8``), once.
+
     :param row: The row.
     :param problems: Where each such cell goes, named by row and column.
     :return: ``True`` when the row has one (its cells cannot be checked further).
     """
     found = False
     for column, value in row.cells.items():
-        for text in (column, value if isinstance(value, str) else ""):
-            byte = next((ord(ch) - 0xDC00 for ch in text if 0xDC80 <= ord(ch) <= 0xDCFF), None)
-            if byte is not None:
-                problems.add(row.number, column, f"not UTF-8 text (byte 0x{byte:02x}); save the sheet as UTF-8")
-                found = True
-                break
+        byte = _undecodable_byte(value) if isinstance(value, str) else None
+        if byte is not None:
+            problems.add(row.number, column, f"not UTF-8 text (byte 0x{byte:02x}); save the sheet as UTF-8")
+            found = True
     return found
+
+
+def _undecodable_byte(text: str) -> int | None:
+    return next((ord(ch) - 0xDC00 for ch in text if 0xDC80 <= ord(ch) <= 0xDCFF), None)
 
 
 def cell_value(value: Any) -> Any:

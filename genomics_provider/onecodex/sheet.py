@@ -39,13 +39,15 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from genomics_provider.curation.arguments import check_choice, coerce_bool, parse_string_list
+from genomics_provider.curation.arguments import check_choice, coerce_bool
 from genomics_provider.curation.sheet import (
     DELETE,
     LEAVE,
     SheetProblems,
     SheetRow,
     cell_value,
+    check_ignore_columns,
+    check_tag_separator,
     guarded,
     note_undecodable,
 )
@@ -269,20 +271,14 @@ class SheetOptions:
         :return: The checked arguments.
         :raises InvalidInputError: Naming the argument and the rule.
         """
-        tag_separator, ignore_columns, project = operator.tag_separator, operator.ignore_columns, operator.project
-        if not isinstance(tag_separator, str) or not tag_separator.strip() or tag_separator.strip() != tag_separator:
-            raise InvalidInputError(
-                f"tag_separator: {tag_separator!r} is not allowed; use characters that are not spaces, e.g. ';'"
-            )
-        ignore = parse_string_list(ignore_columns, argument="ignore_columns") if ignore_columns else []
-        if not all(isinstance(column, str) for column in ignore):
-            raise InvalidInputError("ignore_columns: every column name must be a string")
+        tag_separator, project = check_tag_separator(operator.tag_separator), operator.project
+        ignore = check_ignore_columns(operator.ignore_columns)
         return cls(
             tag_separator,
             cast(TagMode, check_choice(operator.tag_mode, argument="tag_mode", choices=TAG_MODES)),
             cast(CustomMode, check_choice(operator.custom_mode, argument="custom_mode", choices=CUSTOM_MODES)),
             coerce_bool(operator.create_missing, argument="create_missing"),
-            tuple(ignore),
+            ignore,
             None if project is None else check_project_reference(project, argument="project"),
         )
 

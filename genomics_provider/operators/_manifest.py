@@ -11,8 +11,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, cast
 
-from genomics_provider.curation.arguments import check_choice, parse_string_list
-from genomics_provider.curation.sheet import SheetProblems
+from genomics_provider.curation.arguments import check_choice
+from genomics_provider.curation.sheet import SheetProblems, check_ignore_columns, check_tag_separator
 from genomics_provider.exceptions import InvalidInputError
 from genomics_provider.operators.sheets import check_sheet_argument, describe_sheet, open_sheet
 from genomics_provider.sevenbridges.rules import METADATA_MODES, TAG_MODES, MetadataMode, TagMode
@@ -60,22 +60,16 @@ class ManifestRequest:
         :raises InvalidInputError: Naming the argument and the rule.
         """
         check_sheet_argument(operator.sheet, operator.format)
-        separator = operator.tag_separator
-        if not isinstance(separator, str) or not separator or separator.strip() != separator:
-            raise InvalidInputError(
-                f"tag_separator: {separator!r} is not allowed; use one or more characters that are not spaces, e.g. ';'"
-            )
+        separator = check_tag_separator(operator.tag_separator)
         project = operator.project
         if project is not None:
             project = check_id(project, argument="project", kind="sevenbridges project")
-        ignore = (
-            parse_string_list(operator.ignore_columns, argument="ignore_columns") if operator.ignore_columns else []
-        )
+        ignore = check_ignore_columns(operator.ignore_columns)
         return cls(
             operator.sheet, operator.format, operator.sheet_conn_id, project, separator,
             cast(TagMode, check_choice(operator.tag_mode, argument="tag_mode", choices=TAG_MODES)),
             cast(MetadataMode, check_choice(operator.metadata_mode, argument="metadata_mode", choices=METADATA_MODES)),
-            tuple(ignore),
+            ignore,
         )  # fmt: skip
 
     def check_sheet(self) -> CheckedManifest | None:

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from genomics_provider.curation import sheet
+from genomics_provider.curation import sheet, sheet_json
 from genomics_provider.curation.sheet import (
     DELETE,
     LEAVE,
@@ -154,7 +154,7 @@ def test_an_empty_json_array_has_no_rows() -> None:
 
 
 def test_json_rows_spanning_chunks_are_read_whole(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(sheet, "_CHUNK", 7)
+    monkeypatch.setattr(sheet_json, "CHUNK", 7)
     records = [{"id": f"s{n}", "note": "x" * n, "tags": ["a", "b"], "flag": True, "v": None} for n in range(40)]
     got = rows(json.dumps(records, indent=1), "json")
     assert [row.cells for row in got] == records
@@ -248,7 +248,7 @@ def test_rows_are_yielded_before_the_rest_of_the_sheet_is_read(fmt: sheet.SheetF
 
 
 def test_a_json_array_is_not_read_ahead_more_than_a_chunk(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(sheet, "_CHUNK", 64)
+    monkeypatch.setattr(sheet_json, "CHUNK", 64)
     text = json.dumps([{"id": f"s{n:05d}"} for n in range(10_000)])
     stream = io.StringIO(text)
     reader = iter_rows(stream, "json")
@@ -350,14 +350,11 @@ def test_a_reader_failure_becomes_the_last_problem_after_those_before_it() -> No
     assert problems.problems == ["row 2, column v: bad", "row 3: 3 cells, but the header names 2 columns"]
 
 
-def test_undecodable_bytes_are_named_by_row_and_column_once_per_cell() -> None:
+def test_undecodable_values_are_named_by_row_and_column_once_per_cell() -> None:
     problems = SheetProblems()
     row = SheetRow(4, {"id": "S1", "na\udce9me": "x", "note": "a\udcff\udcfeb", "n": 3})
     assert sheet.note_undecodable(row, problems) is True
-    assert problems.problems == [
-        "row 4, column na\udce9me: not UTF-8 text (byte 0xe9); save the sheet as UTF-8",
-        "row 4, column note: not UTF-8 text (byte 0xff); save the sheet as UTF-8",
-    ]
+    assert problems.problems == ["row 4, column note: not UTF-8 text (byte 0xff); save the sheet as UTF-8"]
     assert sheet.note_undecodable(SheetRow(5, {"id": "S1\ud800"}), problems) is False  # a JSON escape, not a byte
 
 
@@ -366,3 +363,36 @@ def test_an_outcome_other_than_nothing_sent_can_be_said() -> None:
     problems.add(3, "tags", "tag 'x' does not exist")
     with pytest.raises(InvalidInputError, match=r"^sheet: 1 problem, nothing was written: row 3, column tags: "):
         problems.raise_if_any("nothing was written")
+
+
+@pytest.mark.parametrize("value", [";", "|", " ; ".strip(), ",,", "\t".join("ab")])
+def test_a_tag_separator_is_one_or_more_characters_without_spaces_around(value: str) -> None:
+    assert sheet.check_tag_separator(value) == value
+
+
+@pytest.mark.parametrize("value", ["", " ", " ;", "; ", 1, None])
+def test_a_bad_tag_separator_is_refused_naming_the_rule(value: object) -> None:
+    with pytest.raises(InvalidInputError) as error:
+        sheet.check_tag_separator(value)
+    assert str(error.value) == (
+        f"tag_separator: {value!r} is not allowed; use one or more characters that are not spaces, e.g. ';'"
+    )
+
+
+def test_ignore_columns_are_names() -> None:
+    assert sheet.check_ignore_columns(None) == ()
+    assert sheet.check_ignore_columns(["notes", "size"]) == ("notes", "size")
+    assert sheet.check_ignore_columns('["notes"]') == ("notes",)
+    assert sheet.check_ignore_columns("notes") == ("notes",)
+    for bad in (["notes", ""], [1], ["  "]):
+        with pytest.raises(InvalidInputError) as error:
+            sheet.check_ignore_columns(bad)
+        assert str(error.value) == "ignore_columns: every column name must be a non-empty string"
+
+
+def test_a_header_byte_that_is_not_utf8_is_shown_escaped_and_not_blamed_on_the_rows() -> None:
+    problems = SheetProblems()
+    assert sheet.note_undecodable(SheetRow(2, {"id": "S1", "t\udce9gs": "a"}), problems) is False
+    problems.add(None, "t\udce9gs", "bad")
+    assert problems.problems == ["column t\\udce9gs: bad"]
+    "".join(problems.problems).encode("utf-8")  # can be logged

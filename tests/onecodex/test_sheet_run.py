@@ -190,7 +190,8 @@ def test_a_missing_tag_without_create_missing_is_refused_naming_its_row_and_noth
         apply("filename,tags\na.fq,\nb.fq,new\n", create_missing=False)
 
     assert str(error.value) == (
-        "sheet: 1 problem, nothing was written: row 3, column tags: tag 'new' does not exist and create_missing is False"
+        "sheet: 1 problem, nothing was written: row 3, column tags: tag 'new' does not exist and create_missing is "
+        "False"
     )
     assert fake.writes == []
 
