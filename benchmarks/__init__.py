@@ -11,11 +11,14 @@ Modules:
 * :mod:`benchmarks.model` — result rows, targets and baseline extrapolation.
 * :mod:`benchmarks.harness` — the emulator, the child processes and the recorder summary.
 * :mod:`benchmarks.worker`, :mod:`benchmarks.jobs_sevenbridges`, :mod:`benchmarks.jobs_onecodex`,
-  :mod:`benchmarks.jobs_airflow`, :mod:`benchmarks.jobs_concurrent` — what runs inside a child.
+  :mod:`benchmarks.jobs_airflow`, :mod:`benchmarks.jobs_concurrent`, :mod:`benchmarks.jobs_sheet` — what runs
+  inside a child.
 * :mod:`benchmarks.scenarios_sevenbridges`, :mod:`benchmarks.scenarios_onecodex`, :mod:`benchmarks.scenario_parse`
   — scenarios 1-6.
 * :mod:`benchmarks.scenario_concurrent` and :mod:`benchmarks.scenario_concurrent_report` — scenario 7, several
   writer processes on one key, run by :mod:`benchmarks.race`, with and without :mod:`benchmarks.redis_server`.
+* :mod:`benchmarks.scenario_sheet` and :mod:`benchmarks.scenario_sheet_onecodex` — scenario 8, curation from a
+  sample sheet (per-file tags and metadata by name; One Codex samples by filename), beside the SDK's per-file loop.
 * :mod:`benchmarks.report` — markdown and JSON output, machine description.
 """
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+import tempfile
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -53,7 +54,7 @@ def parse_args(argv: list[str]) -> tuple[Settings, Path | None, bool]:
     parser.add_argument(
         "--quick",
         action="store_true",
-        help="small sizes: a smoke run of about two and a half minutes (+ 3-4 for scenario 7)",
+        help="small sizes: a smoke run of about two and a half minutes (+ 3-4 for scenario 7, + 1 for 8)",
     )
     parser.add_argument(
         "--scenario", "--only", action="append", default=[], metavar="1,2,...", help="scenarios to run (repeatable)"
@@ -71,6 +72,8 @@ def parse_args(argv: list[str]) -> tuple[Settings, Path | None, bool]:
     parser.add_argument(
         "--race-sb-n", type=int, help="files each Seven Bridges writer tags in scenario 7 (default 10000)"
     )
+    parser.add_argument("--sheet-scale", type=_sizes, help="scenario 8 memory sheet sizes (default 1000,100000)")
+    parser.add_argument("--sheet-sdk-cap", type=int, help="files the SDK loop of scenario 8 processes (default 200)")
     parser.add_argument("--output", type=Path, help="JSON path (default benchmarks/results/<timestamp>.json)")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     args = parser.parse_args(argv)
@@ -87,6 +90,8 @@ def parse_args(argv: list[str]) -> tuple[Settings, Path | None, bool]:
         "race_workers": args.workers,
         "race_oc_samples": args.race_oc_n,
         "race_sb_files": args.race_sb_n,
+        "sheet_scale_sizes": args.sheet_scale,
+        "sheet_sdk_cap": args.sheet_sdk_cap,
     }
     settings = replace(settings, **{key: value for key, value in overrides.items() if value is not None})
     try:
@@ -102,7 +107,14 @@ def run(settings: Settings) -> list[ScenarioResult]:
     :param settings: Run settings.
     :return: The results, in scenario order.
     """
-    from benchmarks import scenario_concurrent, scenario_parse, scenarios_onecodex, scenarios_sevenbridges
+    from benchmarks import (
+        scenario_concurrent,
+        scenario_parse,
+        scenario_sheet,
+        scenario_sheet_onecodex,
+        scenarios_onecodex,
+        scenarios_sevenbridges,
+    )
 
     chosen = set(settings.scenarios)
     results: dict[int, ScenarioResult] = {}
@@ -126,6 +138,10 @@ def run(settings: Settings) -> list[ScenarioResult]:
         results[6] = scenario_parse.parse_cost(settings)
     if 7 in chosen:
         results[7] = scenario_concurrent.many_writers(settings)
+    if 8 in chosen:
+        with tempfile.TemporaryDirectory(prefix="bench-sheets-") as tmp:
+            results[8] = scenario_sheet.manifest(settings, Path(tmp))
+            scenario_sheet_onecodex.sample_sheet(settings, Path(tmp), results[8])
     return [results[key] for key in sorted(results)]
 
 

@@ -78,7 +78,7 @@ def ours_metadata(params: dict[str, Any]) -> Run:
     return _execute(operator)
 
 
-def _sdk_api(params: dict[str, Any]) -> Any:
+def sdk_api(params: dict[str, Any]) -> Any:
     """Create the SDK client as its docs teach, with the documented rate-limit and maintenance handlers.
 
     ``debug=True`` is only there because the emulator speaks plain http.
@@ -116,7 +116,7 @@ def sdk_loop_tag(params: dict[str, Any]) -> Run:
     :param params: ``url``, ``token``, ``query``, ``tags`` (one tag), optional ``max_files``.
     :return: The measured run.
     """
-    api = _sdk_api(params)
+    api = sdk_api(params)
     tag = params["tags"][0]
     limit = params.get("max_files")
 
@@ -139,7 +139,7 @@ def sdk_bulk_tag(params: dict[str, Any]) -> Run:
     :param params: ``url``, ``token``, ``query``, ``tags`` (one tag).
     :return: The measured run.
     """
-    api = _sdk_api(params)
+    api = sdk_api(params)
     tag = params["tags"][0]
 
     def run() -> dict[str, Any]:
@@ -171,7 +171,7 @@ def sdk_loop_metadata(params: dict[str, Any]) -> Run:
     :param params: ``url``, ``token``, ``query``, ``metadata``, optional ``max_files``.
     :return: The measured run.
     """
-    api = _sdk_api(params)
+    api = sdk_api(params)
     metadata: dict[str, str] = params["metadata"]
     limit = params.get("max_files")
 

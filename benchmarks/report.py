@@ -180,7 +180,8 @@ def markdown(results: Sequence[ScenarioResult], settings: Settings, when: dt.dat
         "Legend: calls by HTTP method as the emulator received them (429s included); wall time of the job only "
         "(child start-up and imports excluded); peak RSS of the job's fresh child process, with the growth "
         "during the job in brackets; vs baseline = baseline ÷ row (x fewer calls / x less wall time), "
-        "except scenario 5 (↑ growth versus the smallest N)."
+        "except scenario 5 (↑ growth versus the smallest N); scenario 8's memory and One Codex rows have no "
+        "baseline (their targets compare them with the smaller sheet and with the call budget)."
     )
     return "\n\n".join(parts) + "\n"
 

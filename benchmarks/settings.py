@@ -5,15 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 #: Scenario ids, in the order they run.
-ALL_SCENARIOS: tuple[int, ...] = (1, 2, 3, 4, 5, 6, 7)
+ALL_SCENARIOS: tuple[int, ...] = (1, 2, 3, 4, 5, 6, 7, 8)
 
 
 @dataclass(frozen=True)
 class Settings:
     """What one benchmark run does.
 
-    :param sb_files: N for the Seven Bridges scenarios (1, 2 and the Seven Bridges half of 4).
-    :param oc_samples: N for the One Codex scenario (3 and the One Codex half of 4).
+    :param sb_files: N for the Seven Bridges scenarios (1, 2, the Seven Bridges halves of 4 and 8).
+    :param oc_samples: N for the One Codex scenarios (3, the One Codex halves of 4 and 8).
     :param scale_sizes: File counts listed and planned in scenario 5.
     :param latency_ms: Latency the emulator adds to every request.
     :param sb_baseline_cap: Files the ``sevenbridges-python`` loop really processes; the result is extrapolated
@@ -30,6 +30,9 @@ class Settings:
     :param race_sb_files: Files every Seven Bridges writer of scenario 7 tags.
     :param budget_oc_samples: N of scenario 7's single-writer One Codex call budget.
     :param budget_sb_files: N of scenario 7's single-writer Seven Bridges call budget.
+    :param sheet_scale_sizes: Sheet sizes (rows) of scenario 8's memory runs; the first and last are compared.
+    :param sheet_sdk_cap: Files the ``sevenbridges-python`` loop of scenario 8 really processes (4 calls a file: the
+        default 200 stays inside one 1000-request window); extrapolated to ``sb_files``. ``0`` runs all of them.
     :param scenarios: Which scenarios to run.
     :param quick: Whether this is the ``--quick`` smoke preset.
     """
@@ -49,6 +52,8 @@ class Settings:
     race_sb_files: int = 10_000
     budget_oc_samples: int = 1_000
     budget_sb_files: int = 10_000
+    sheet_scale_sizes: tuple[int, ...] = (1_000, 100_000)
+    sheet_sdk_cap: int = 200
     scenarios: tuple[int, ...] = field(default=ALL_SCENARIOS)
     quick: bool = False
 
@@ -93,13 +98,15 @@ class Settings:
             "race_sb_files": self.race_sb_files,
             "budget_oc_samples": self.budget_oc_samples,
             "budget_sb_files": self.budget_sb_files,
+            "sheet_scale_sizes": list(self.sheet_scale_sizes),
+            "sheet_sdk_cap": self.sheet_sdk_cap,
             "scenarios": list(self.scenarios),
             "quick": self.quick,
         }
 
 
 def quick_preset(base: Settings) -> Settings:
-    """Shrink a run to a smoke test (about two and a half minutes for scenarios 1-6, three to four for 7).
+    """Shrink a run to a smoke test (about 2.5 minutes for scenarios 1-6, three to four for 7, under one for 8).
 
     Scenario 7's four races take 15-60 s each almost whatever their size (process start, the writers' waits before
     verifying, One Codex's shared 10 requests/s); 4 x 50 samples is the multi-process tests' size.
@@ -119,5 +126,7 @@ def quick_preset(base: Settings) -> Settings:
         race_sb_files=2_000,
         budget_oc_samples=100,
         budget_sb_files=2_000,
+        sheet_scale_sizes=(500, 2_000),
+        sheet_sdk_cap=25,
         quick=True,
     )

@@ -31,6 +31,9 @@ JOBS: dict[str, str] = {
     "sb_tag_writer": "benchmarks.jobs_concurrent:sb_tag_writer",
     "import_module": "benchmarks.jobs_airflow:import_module",
     "parse_dags": "benchmarks.jobs_airflow:parse_dags",
+    "sb_ours_manifest": "benchmarks.jobs_sheet:sb_ours_manifest",
+    "sb_sdk_loop_manifest": "benchmarks.jobs_sheet:sb_sdk_loop_manifest",
+    "oc_ours_sheet": "benchmarks.jobs_sheet:oc_ours_sheet",
 }
 RESULT_PREFIX = "BENCH-RESULT "
 Setup = Callable[[dict[str, Any]], Callable[[], dict[str, Any]]]

@@ -214,6 +214,7 @@ class SampleWriter:
             change = self.planner(sample)
             if change.is_noop:
                 check.done.append(sample_id)
+                self._wrote.pop(sample_id, None)  # confirmed: nothing left to tell a conflict from
                 continue
             check.changes.append(change)
             wrote = self._wrote.pop(sample_id, None)
@@ -340,6 +341,7 @@ class MetadataWriter:
             body, _ = self.planner(record)
             if not body:
                 check.done.append(sample_id)
+                self._wrote.pop(sample_id, None)
                 continue
             check.changes.append(MetadataChange(sample_id, metadata_id, body))
             wrote = self._wrote.pop(sample_id, None)

@@ -190,8 +190,8 @@ class ManifestRun:
         before = len(outcome.unchanged)
         self.run.by_ids(batch)
         settled = set(outcome.unchanged[before:]) | (set(batch) & (outcome.failed.keys() | outcome.skipped.keys()))
-        for file_id in settled:
-            self.requests.pop(file_id, None)
+        for file_id in batch if self.run.dry_run else settled:
+            self.requests.pop(file_id, None)  # a dry run verifies nothing, so it keeps no request
 
     def finish(self) -> None:
         """Re-read what was written, then name each failed file's row in its reason."""

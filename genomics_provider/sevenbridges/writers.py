@@ -52,7 +52,7 @@ class BulkFileWriter:
         self.hook = hook
         self.planner = planner
         #: The written field before and after each answered write not written again since, to tell a conflict.
-        self._wrote: dict[str, tuple[Mapping[str, Any], SbFile]] = {}
+        self._wrote: dict[str, tuple[Mapping[str, Any], dict[str, Any]]] = {}
 
     def write(self, changes: Sequence[FileChange], result: RoundResult, *, read_at: float | None = None) -> None:
         """Send the changes as bulk edits, then bulk updates, 100 per call, within S of the read they came from.
@@ -130,7 +130,9 @@ class BulkFileWriter:
             else:
                 resource = record.get("resource") or {}
                 written[change.file_id] = file_stamp(resource)
-                self._wrote[change.file_id] = (change.before, resource)
+                # Only the written fields, as the answer shows them: a run over 100,000 files keeps no whole records.
+                written_fields = {name: _FIELDS[name](resource) for name in change.before}
+                self._wrote[change.file_id] = (change.before, written_fields)
         result.sent(list(written), written)
 
     def recheck(self, item_ids: Sequence[str]) -> Recheck[FileChange]:
@@ -159,6 +161,8 @@ class BulkFileWriter:
         check.stamps.update({str(file["id"]): file_stamp(file) for file in files})
         plan = self.planner(files, None)
         check.done, check.changes = list(plan.unchanged), list(plan.changes)
+        for file_id in check.done:
+            self._wrote.pop(file_id, None)  # confirmed: nothing left to tell a conflict from
         by_id = {str(file["id"]): file for file in files}
         for change in plan.changes:
             undone = self._undone(change.file_id, by_id[change.file_id])
@@ -178,10 +182,9 @@ class BulkFileWriter:
         wrote = self._wrote.pop(file_id, None)
         if wrote is None:
             return None
-        before, resource = wrote
+        before, written = wrote
         for name, value in before.items():
-            read = _FIELDS[name]
-            undone = conflict(value, read(resource), read(file))
+            undone = conflict(value, written[name], _FIELDS[name](file))
             if undone:
                 return undone
         return None
