@@ -38,8 +38,10 @@ SB_ITEMS = 300
 SAMPLES = tuple(f"ee{index:014x}" for index in range(OC_ITEMS))
 FILES = tuple(f"5ca1e{index:019x}" for index in range(SB_ITEMS))
 SCALE = "rfranklin/scale-test"
-#: Longest wait for a configuration's writers: at 10 requests/s, 8 writers of 50 samples need about 45 s.
-DEADLINE_S = {2: 60.0, 4: 90.0, 8: 150.0}
+#: Longest wait for a configuration's writers: at 10 requests/s, 8 writers of 50 samples need about 45 s. Two
+#: writers take about 33 s on 2 cores; one CI run under the whole suite's load saw one take over 60 s (it was not
+#: stuck: the run passes alone in 33 s), so two writers get the four writers' bound.
+DEADLINE_S = {2: 90.0, 4: 90.0, 8: 150.0}
 
 log = logging.getLogger(__name__)
 
